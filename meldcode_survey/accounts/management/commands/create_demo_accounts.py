@@ -1,0 +1,30 @@
+import secrets
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+
+from meldcode_survey.accounts.roles import ANALYST, STAFF, ensure_role_groups
+
+DEMO_ACCOUNTS = [("demo-staff", STAFF), ("demo-analyst", ANALYST)]
+
+
+class Command(BaseCommand):
+    help = "Create a demo staff and a demo analyst account; print their passwords once."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ensure_role_groups()
+        User = get_user_model()
+        for username, role in DEMO_ACCOUNTS:
+            if User.objects.filter(username=username).exists():
+                self.stdout.write(f"{username} already exists (password unchanged).")
+                continue
+            password = secrets.token_urlsafe(12)
+            user = User.objects.create_user(
+                username, password=password, is_staff=role == STAFF
+            )
+            user.groups.add(Group.objects.get(name=role))
+            self.stdout.write(
+                self.style.SUCCESS(f"{role:8} {username}  password: {password}")
+            )

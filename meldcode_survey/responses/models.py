@@ -1,0 +1,190 @@
+"""Respondents' drafts and submitted responses.
+
+A response stores no IP address, user agent or exact time: only the day it was
+submitted. Case narratives live apart from the other answers so that they can be
+access-logged, redacted and purged on their own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meldcode_survey.questionnaires.models import Choice, Question, Version
+
+# No 0/O, 1/I/L: easy to read aloud and to type on another device.
+RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+RESUME_LENGTH = 12  # 31**12 ≈ 2**59 possible codes
+
+
+def new_resume_code() -> str:
+    code = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_LENGTH))
+    return "-".join(code[i : i + 4] for i in range(0, RESUME_LENGTH, 4))
+
+
+def hash_resume_code(code: str) -> str:
+    """Normalise what a person typed and hash it; only the hash is stored."""
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(cleaned.encode()).hexdigest()
+
+
+def _draft_expiry() -> Any:
+    return timezone.now() + timedelta(days=settings.DRAFT_RETENTION_DAYS)
+
+
+class DraftQuerySet(models.QuerySet):
+    def live(self) -> DraftQuerySet:
+        return self.filter(expires_at__gt=timezone.now())
+
+    def expired(self) -> DraftQuerySet:
+        return self.filter(expires_at__lte=timezone.now())
+
+
+class Draft(models.Model):
+    """Answers in progress, saved server-side page by page."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="+")
+    # Issued with the draft: identifies it in forms and makes submit idempotent.
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    resume_code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    answers = models.JSONField(default=dict, blank=True)
+    current_section = models.CharField(max_length=40, blank=True)
+    screening_confirmed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(default=_draft_expiry, db_index=True)
+
+    objects = DraftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+
+    def __str__(self) -> str:
+        return f"Draft {self.pk} of {self.version}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.expires_at = _draft_expiry()
+        super().save(*args, **kwargs)
+
+    def assign_resume_code(self) -> str:
+        """Give the draft a fresh resume code and return it (shown once)."""
+        code = new_resume_code()
+        self.resume_code_hash = hash_resume_code(code)
+        return code
+
+
+class ResponseQuerySet(models.QuerySet):
+    def real(self) -> ResponseQuerySet:
+        return self.filter(is_synthetic=False)
+
+
+class Response(models.Model):
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="+")
+    submission_key = models.UUIDField(unique=True, editable=False)
+    submitted_on = models.DateField(_("submitted on"), default=timezone.localdate)
+    # Denormalised from the answers to the questions with these roles: the
+    # dashboard's grouping variable and filter.
+    sector = models.CharField(_("sector"), max_length=40, blank=True, db_index=True)
+    applied_meldcode = models.BooleanField(_("applied the meldcode"), null=True)
+    is_synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        help_text=_("Generated test or demo data, never mixed with real responses."),
+    )
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        indexes = [models.Index(fields=["version", "sector", "submitted_on"])]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk}"
+
+
+class Answer(models.Model):
+    """One answer, in a typed column. A multiple-choice answer is a row per choice."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    choice = models.ForeignKey(
+        Choice, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    scale_value = models.PositiveSmallIntegerField(null=True, blank=True)
+    not_applicable = models.BooleanField(default=False)
+    yes = models.BooleanField(null=True, blank=True)
+    number = models.IntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    screening_flags = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"],
+                condition=Q(choice__isnull=True),
+                name="answer_once_per_question",
+            ),
+            models.UniqueConstraint(
+                fields=["response", "question", "choice"],
+                condition=Q(choice__isnull=False),
+                name="answer_choice_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(scale_value__isnull=True) | Q(not_applicable=False),
+                name="answer_scored_or_not_applicable",
+            ),
+        ]
+        indexes = [models.Index(fields=["question", "scale_value"])]
+
+    def __str__(self) -> str:
+        return f"{self.question.code} of response {self.response_id}"
+
+
+class CaseNarrative(models.Model):
+    """The concrete case described by someone who applied the meldcode."""
+
+    response = models.OneToOneField(
+        Response, on_delete=models.CASCADE, related_name="narrative"
+    )
+    description = models.TextField(_("description"), blank=True)
+    dilemma = models.TextField(_("dilemma"), blank=True)
+    follow_up = models.TextField(_("follow-up"), blank=True)
+    has_dilemma = models.BooleanField(_("with dilemma (as stated)"), null=True)
+    # {"description": [flag, ...], "dilemma": [...], "follow_up": [...]}; see
+    # screening.Flag.as_dict. The respondent saw and confirmed these.
+    screening_flags = models.JSONField(_("screening flags"), default=dict, blank=True)
+    texts_purged_on = models.DateField(_("texts purged on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case narrative")
+        verbose_name_plural = _("case narratives")
+
+    def __str__(self) -> str:
+        return f"Case of response {self.response_id}"
+
+    @property
+    def flag_count(self) -> int:
+        return sum(len(flags) for flags in self.screening_flags.values())
+
+
+NARRATIVE_FIELDS = {
+    Question.Role.CASE_DESCRIPTION: "description",
+    Question.Role.CASE_DILEMMA: "dilemma",
+    Question.Role.CASE_FOLLOW_UP: "follow_up",
+}

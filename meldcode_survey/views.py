@@ -1,0 +1,56 @@
+"""Project-level pages: the home page and the health check."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from meldcode_survey.questionnaires.models import Questionnaire
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    candidates = Questionnaire.objects.filter(versions__status="published")
+    questionnaires = [q for q in candidates if q.is_open()]
+    return render(request, "home.html", {"questionnaires": questionnaires})
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:  # any driver error means "down"
+        return f"down: {type(error).__name__}"
+    return "ok"
+
+
+def _broker_status() -> str:
+    if not settings.REDIS_URL:
+        return "not configured (tasks run in-process)"
+    import redis
+
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+        )
+        client.ping()
+    except redis.RedisError as error:
+        return f"down: {type(error).__name__}"
+    return "ok"
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker status. Only a database failure makes this unhealthy:
+    respondents can answer and submit while the broker is down."""
+    database = _database_status()
+    broker = _broker_status()
+    healthy = database == "ok"
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "error",
+            "database": database,
+            "broker": broker,
+        },
+        status=200 if healthy else 503,
+    )

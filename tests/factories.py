@@ -1,0 +1,108 @@
+"""Factories for test data, built in code."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from meldcode_survey.accounts.roles import ensure_role_groups
+from meldcode_survey.questionnaires.models import (
+    Choice,
+    LikertGroup,
+    Question,
+    Questionnaire,
+    Scale,
+    ScalePoint,
+    Section,
+    Version,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def role(user, create: bool, extracted: str | None, **kwargs) -> None:
+        if create and extracted:
+            ensure_role_groups()
+            user.groups.add(Group.objects.get(name=extracted))
+
+
+class QuestionnaireFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Questionnaire
+
+    title = factory.Sequence(lambda n: f"Vragenlijst {n}")
+    slug = factory.Sequence(lambda n: f"vragenlijst-{n}")
+
+
+class VersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Version
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    number = factory.Sequence(lambda n: n + 1)
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    version = factory.SubFactory(VersionFactory)
+    code = factory.Sequence(lambda n: f"section-{n}")
+    title = factory.Sequence(lambda n: f"Pagina {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    section = factory.SubFactory(SectionFactory)
+    code = factory.Sequence(lambda n: f"q{n}")
+    type = Question.Type.SHORT_TEXT
+    text = factory.Sequence(lambda n: f"Vraag {n}?")
+    position = factory.Sequence(lambda n: n)
+
+
+class ChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Choice
+
+    question = factory.SubFactory(QuestionFactory, type=Question.Type.SINGLE_CHOICE)
+    code = factory.Sequence(lambda n: f"c{n}")
+    label = factory.Sequence(lambda n: f"Optie {n}")
+
+
+class ScaleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Scale
+
+    version = factory.SubFactory(VersionFactory)
+    code = factory.Sequence(lambda n: f"scale-{n}")
+    label = "Vijfpuntsschaal"
+
+
+class ScalePointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScalePoint
+
+    scale = factory.SubFactory(ScaleFactory)
+    value = factory.Sequence(lambda n: n % 5 + 1)
+    label = factory.LazyAttribute(lambda p: f"Punt {p.value}")
+
+
+class LikertGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LikertGroup
+
+    section = factory.SubFactory(SectionFactory)
+    code = factory.Sequence(lambda n: f"group-{n}")
+    text = "In welke mate?"
+    scale = factory.SubFactory(
+        ScaleFactory, version=factory.SelfAttribute("..section.version")
+    )
