@@ -16,4 +16,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("q/", include("meldcode_survey.responses.urls")),
+    path("review/", include("meldcode_survey.review.urls")),
+    path("dashboard/", include("meldcode_survey.dashboard.urls")),
+    path("downloads/", include("meldcode_survey.exports.urls")),
 ]
