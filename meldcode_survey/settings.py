@@ -8,6 +8,7 @@ REDIS_URL, SECRET_KEY and ALLOWED_HOSTS; see .env.example.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -154,6 +155,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Default schedule; beat copies it into the database, where staff can change it.
+CELERY_BEAT_SCHEDULE = {
+    "expire-drafts": {
+        "task": "responses.expire_drafts",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
 
 # Security: secure defaults in production, relaxed only for local development.
 SESSION_COOKIE_HTTPONLY = True
@@ -179,6 +187,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Behind a reverse proxy that sets X-Forwarded-For (rate limiting only).
+USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)
 
 # Domain settings.
 DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=30)

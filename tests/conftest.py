@@ -49,6 +49,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(missing)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and other cached state never leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def seed_definition() -> dict:
     return json.loads(SEED_PATH.read_text(encoding="utf-8"))
@@ -85,3 +95,42 @@ def staff_client(client, staff_user):
 def analyst_client(client, analyst_user):
     client.force_login(analyst_user)
     return client
+
+
+def complete_answers(**overrides) -> dict:
+    """A complete set of answers to the seed questionnaire (applied the meldcode,
+    described a case with a dilemma); keyword arguments replace answers."""
+    answers = {
+        "sector": "kinderopvang",
+        "beroep": "Pedagogisch medewerker",
+        "ervaring": "5_10",
+        "toegepast": "yes",
+        **{f"D{i:02d}": str(i % 5 + 1) for i in range(1, 10)},
+        "D10": "nvt",
+        "casus_voorbeeld": "Een kind kwam vaak met vieze kleding op de groep.",
+        "casus_met_dilemma": "yes",
+        "casus_dilemma": "Hoe ernstig is een slechte verzorging?",
+        "casus_stap": "4",
+        "casus_kindcheck": "nee",
+        "casus_opvolging": "Overlegd met de aandachtsfunctionaris.",
+        "casus_uitkomst": "advies_vt",
+    }
+    answers.update(overrides)
+    return {code: value for code, value in answers.items() if value is not None}
+
+
+@pytest.fixture
+def submit(db):
+    """Submit answers to a version through the respondent's real write path."""
+    from meldcode_survey.responses.services import (
+        draft_save_answers,
+        draft_start,
+        response_submit,
+    )
+
+    def _submit(version, answers: dict | None = None):
+        draft, _code = draft_start(version)
+        draft_save_answers(draft, complete_answers() if answers is None else answers)
+        return response_submit(draft=draft, submission_key=draft.key)
+
+    return _submit

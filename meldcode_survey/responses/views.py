@@ -1,9 +1,427 @@
-from django.http import HttpRequest, HttpResponse
+"""The respondent's pages: landing, one page per section, review, submit, resume.
+
+No JavaScript is needed anywhere. Every page is saved in the draft when the
+respondent moves on; bad input re-renders the page with everything entered and a
+4xx status; nothing here waits on Redis or Celery.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from meldcode_survey.lib.ratelimit import is_limited, is_over
+from meldcode_survey.questionnaires.models import Questionnaire, Section
+
+from .flow import Flow
+from .forms import ResumeForm, SectionForm, SubmitForm, initial_from_answers
+from .models import Draft, Response, hash_resume_code
+from .services import (
+    IncompleteDraft,
+    draft_new_resume_code,
+    draft_save_answers,
+    draft_start,
+    response_submit,
+)
+from .summary import review_rows, screening_results
+
+START_LIMIT = {"limit": 300, "window": 600}
+RESUME_FAILURE_LIMIT = {"limit": 20, "window": 600}
+REVIEW = "_review"  # Draft.current_section when the respondent is at the review
 
 
+def _session_key(slug: str) -> str:
+    return f"draft:{slug}"
+
+
+def _questionnaire(slug: str) -> Questionnaire:
+    return get_object_or_404(Questionnaire, slug=slug)
+
+
+def _current_draft(request: HttpRequest, slug: str) -> Draft | None:
+    """The draft in the session, or the one the posted form names (the session
+    may have expired while the respondent was typing)."""
+    key = request.session.get(_session_key(slug)) or request.POST.get("draft")
+    try:
+        key = uuid.UUID(str(key))
+    except ValueError:
+        return None
+    draft = (
+        Draft.objects.live()
+        .select_related("version__questionnaire")
+        .filter(key=key, version__questionnaire__slug=slug)
+        .first()
+    )
+    if draft is not None:
+        request.session[_session_key(slug)] = str(draft.key)
+    return draft
+
+
+def _message_page(
+    request: HttpRequest, title: str, message: str, status: int, **extra: Any
+) -> HttpResponse:
+    context = {"title": title, "message": message, **extra}
+    return render(request, "responses/message.html", context, status=status)
+
+
+def _no_draft(request: HttpRequest, questionnaire: Questionnaire) -> HttpResponse:
+    return _message_page(
+        request,
+        _("No questionnaire in progress"),
+        _(
+            "We could not find answers in progress in this browser. Start again, or "
+            "continue with your resume code."
+        ),
+        status=404,
+        questionnaire=questionnaire,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def landing(request: HttpRequest, slug: str) -> HttpResponse:
-    return HttpResponse(slug)
+    questionnaire = _questionnaire(slug)
+    if request.method == "POST":
+        return _start(request, questionnaire)
+    context = {
+        "questionnaire": questionnaire,
+        "is_open": questionnaire.is_open(),
+        "draft": _current_draft(request, slug),
+        "resume_form": ResumeForm(),
+        "now": timezone.now(),
+    }
+    return render(request, "responses/landing.html", context)
+
+
+def _start(request: HttpRequest, questionnaire: Questionnaire) -> HttpResponse:
+    version = questionnaire.published_version()
+    if version is None or not questionnaire.is_open():
+        return redirect(questionnaire.get_absolute_url())
+    if request.POST.get("website"):
+        return _rejected(request)
+    if is_limited(request, "start", **START_LIMIT):
+        return _too_many(request)
+    draft, code = draft_start(version)
+    request.session[_session_key(questionnaire.slug)] = str(draft.key)
+    request.session["resume_code"] = code
+    return redirect("responses:saved", slug=questionnaire.slug)
+
+
+def _rejected(request: HttpRequest) -> HttpResponse:
+    return _message_page(
+        request,
+        _("Your answers could not be processed"),
+        _("Something in the form was not filled in by a person. Please try again."),
+        status=400,
+    )
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return _message_page(
+        request,
+        _("Too many attempts"),
+        _("Too many attempts from this connection. Please wait a few minutes."),
+        status=429,
+    )
+
+
+@never_cache
+def saved(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show the resume code once, right after it was made."""
+    questionnaire = _questionnaire(slug)
+    draft = _current_draft(request, slug)
+    code = request.session.pop("resume_code", None)
+    if draft is None:
+        return _no_draft(request, questionnaire)
+    if code is None:
+        return redirect("responses:continue", slug=slug)
+    link = request.build_absolute_uri(
+        reverse("responses:resume_link", args=[slug, code])
+    )
+    context = {"questionnaire": questionnaire, "code": code, "link": link}
+    return render(request, "responses/saved.html", context)
+
+
+@never_cache
+def continue_draft(request: HttpRequest, slug: str) -> HttpResponse:
+    """Go to where the respondent left off."""
+    questionnaire = _questionnaire(slug)
+    draft = _current_draft(request, slug)
+    if draft is None:
+        return _no_draft(request, questionnaire)
+    if draft.current_section == REVIEW:
+        return redirect("responses:review", slug=slug)
+    flow = Flow.for_version(draft.version)
+    visible = flow.visible_sections(draft.answers)
+    current = flow.section(draft.current_section)
+    if current not in visible:
+        current = visible[0]
+    return redirect("responses:page", slug=slug, section=current.code)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def page(request: HttpRequest, slug: str, section: str) -> HttpResponse:
+    questionnaire = _questionnaire(slug)
+    draft = _current_draft(request, slug)
+    if draft is None:
+        return _no_draft(request, questionnaire)
+    flow = Flow.for_version(draft.version)
+    current = flow.section(section)
+    if current is None:
+        raise Http404
+    if current not in flow.visible_sections(draft.answers):
+        return redirect("responses:continue", slug=slug)
+    if request.method == "POST":
+        return _save_page(request, flow, draft, current)
+    form = _page_form(flow, draft, current)
+    return _render_page(request, flow, draft, current, form)
+
+
+def _page_form(
+    flow: Flow, draft: Draft, section: Section, data: Any = None, partial: bool = False
+) -> SectionForm:
+    questions = flow.visible_questions(section, draft.answers)
+    return SectionForm(
+        data,
+        questions=questions,
+        partial=partial,
+        initial=initial_from_answers(questions, draft.answers),
+    )
+
+
+def _render_page(
+    request: HttpRequest,
+    flow: Flow,
+    draft: Draft,
+    section: Section,
+    form: SectionForm,
+    status: int = 200,
+) -> HttpResponse:
+    number, total = flow.step(section, draft.answers)
+    previous, _next = flow.neighbours(section, draft.answers)
+    context = {
+        "questionnaire": draft.version.questionnaire,
+        "draft": draft,
+        "section": section,
+        "form": form,
+        "step": number,
+        "steps": total,
+        "previous": previous,
+        "to_review": request.GET.get("review") or request.POST.get("review"),
+    }
+    return render(request, "responses/page.html", context, status=status)
+
+
+def _save_page(
+    request: HttpRequest, flow: Flow, draft: Draft, section: Section
+) -> HttpResponse:
+    action = request.POST.get("action", "next")
+    form = _page_form(flow, draft, section, request.POST, partial=action != "next")
+    if form.is_spam:
+        return _rejected(request)
+    if not form.is_valid():
+        return _render_page(request, flow, draft, section, form, status=400)
+    answers = {**draft.answers, **form.answers()}
+    slug = draft.version.questionnaire.slug
+    previous, following = flow.neighbours(section, answers)
+    if action == "back" and previous:
+        destination = previous.code
+    elif action == "next" and following and not request.POST.get("review"):
+        destination = following.code
+    elif action == "save":
+        destination = section.code
+    else:
+        destination = REVIEW
+    draft_save_answers(draft, form.answers(), section_code=destination)
+    if action == "save":
+        request.session["resume_code"] = draft_new_resume_code(draft)
+        return redirect("responses:saved", slug=slug)
+    if destination == REVIEW:
+        return redirect("responses:review", slug=slug)
+    return redirect("responses:page", slug=slug, section=destination)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, slug: str) -> HttpResponse:
+    questionnaire = _questionnaire(slug)
+    if request.method == "POST":
+        return _submit(request, questionnaire)
+    draft = _current_draft(request, slug)
+    if draft is None:
+        return _no_draft(request, questionnaire)
+    flow = Flow.for_version(draft.version)
+    form = SubmitForm(
+        initial={"submission_key": draft.key},
+        needs_confirmation=bool(screening_results(flow, draft.answers)),
+    )
+    return _render_review(request, flow, draft, form)
+
+
+def _render_review(
+    request: HttpRequest, flow: Flow, draft: Draft, form: SubmitForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "questionnaire": draft.version.questionnaire,
+        "draft": draft,
+        "rows": review_rows(flow, draft.answers),
+        "screening": screening_results(flow, draft.answers),
+        "form": form,
+        "steps": len(flow.visible_sections(draft.answers)) + 1,
+    }
+    return render(request, "responses/review.html", context, status=status)
+
+
+def _submit(request: HttpRequest, questionnaire: Questionnaire) -> HttpResponse:
+    try:
+        key = uuid.UUID(request.POST.get("submission_key", ""))
+    except ValueError:
+        return _rejected(request)
+    if Response.objects.filter(submission_key=key).exists():
+        return _thanks_redirect(request, questionnaire)
+    draft = _current_draft(request, questionnaire.slug)
+    if draft is None:
+        return _no_draft(request, questionnaire)
+    if draft.key != key:
+        return _rejected(request)
+    flow = Flow.for_version(draft.version)
+    form = SubmitForm(
+        request.POST, needs_confirmation=bool(screening_results(flow, draft.answers))
+    )
+    if not form.is_valid():
+        return _render_review(request, flow, draft, form, status=400)
+    try:
+        response_submit(draft=draft, submission_key=key)
+    except IncompleteDraft as incomplete:
+        messages.error(request, _("Please answer the required questions on this page."))
+        return redirect(
+            "responses:page", slug=questionnaire.slug, section=incomplete.section_code
+        )
+    return _thanks_redirect(request, questionnaire)
+
+
+def _thanks_redirect(
+    request: HttpRequest, questionnaire: Questionnaire
+) -> HttpResponse:
+    request.session.pop(_session_key(questionnaire.slug), None)
+    return redirect("responses:thanks", slug=questionnaire.slug)
+
+
+@never_cache
+def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    questionnaire = _questionnaire(slug)
+    return render(request, "responses/thanks.html", {"questionnaire": questionnaire})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def resume(request: HttpRequest, slug: str) -> HttpResponse:
+    questionnaire = _questionnaire(slug)
+    form = ResumeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return _resume_with(request, questionnaire, form.cleaned_data["code"], form)
+    status = 400 if form.is_bound else 200
+    context = {"questionnaire": questionnaire, "form": form}
+    return render(request, "responses/resume.html", context, status=status)
+
+
+@never_cache
+def resume_link(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    return _resume_with(request, _questionnaire(slug), code, ResumeForm({"code": code}))
+
+
+def _resume_with(
+    request: HttpRequest, questionnaire: Questionnaire, code: str, form: ResumeForm
+) -> HttpResponse:
+    if is_over(request, "resume-failure", **RESUME_FAILURE_LIMIT):
+        return _too_many(request)
+    draft = (
+        Draft.objects.live()
+        .filter(
+            resume_code_hash=hash_resume_code(code),
+            version__questionnaire=questionnaire,
+        )
+        .first()
+    )
+    if draft is None:
+        is_limited(request, "resume-failure", **RESUME_FAILURE_LIMIT)
+        form.add_error(
+            "code",
+            _(
+                "This resume code is unknown or has expired. Check the code, or "
+                "start again."
+            ),
+        )
+        context = {"questionnaire": questionnaire, "form": form}
+        return render(request, "responses/resume.html", context, status=404)
+    request.session.cycle_key()
+    request.session[_session_key(questionnaire.slug)] = str(draft.key)
+    messages.success(request, _("Welcome back. Your answers have been kept."))
+    return redirect("responses:continue", slug=questionnaire.slug)
+
+
+@require_POST
+def new_code(request: HttpRequest, slug: str) -> HttpResponse:
+    """Issue a fresh resume code for the draft in progress."""
+    questionnaire = _questionnaire(slug)
+    draft = _current_draft(request, slug)
+    if draft is None:
+        return _no_draft(request, questionnaire)
+    request.session["resume_code"] = draft_new_resume_code(draft)
+    return redirect("responses:saved", slug=slug)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return HttpResponse(status=403)
+    """An expired form never costs the respondent their page: show it again with
+    what they posted, a fresh token and a message."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    message = _(
+        "Your session had expired, so your last step was not saved yet. Your answers "
+        "are still here: please press the button again."
+    )
+    if match and match.url_name == "page" and match.namespace == "responses":
+        response = _csrf_page(request, message, **match.kwargs)
+        if response is not None:
+            return response
+    if match and match.url_name == "review" and match.namespace == "responses":
+        draft = _current_draft(request, match.kwargs["slug"])
+        if draft is not None:
+            messages.warning(request, message)
+            flow = Flow.for_version(draft.version)
+            form = SubmitForm(initial={"submission_key": draft.key})
+            return _render_review(request, flow, draft, form, status=403)
+    return _message_page(
+        request,
+        _("Your session has expired"),
+        _("Please go back, reload the page and try again."),
+        status=403,
+    )
+
+
+def _csrf_page(
+    request: HttpRequest, message: str, slug: str, section: str
+) -> HttpResponse | None:
+    draft = _current_draft(request, slug)
+    if draft is None:
+        return None
+    flow = Flow.for_version(draft.version)
+    current = flow.section(section)
+    if current is None:
+        return None
+    messages.warning(request, message)
+    form = _page_form(flow, draft, current, request.POST, partial=True)
+    form.is_valid()  # bound to the posted values so they are shown again
+    return _render_page(request, flow, draft, current, form, status=403)

@@ -1,0 +1,93 @@
+"""The path through one questionnaire version: which pages and questions show.
+
+Display conditions refer to earlier answers. Answers are applied in page order,
+so an answer on a page that ends up hidden never shows a later page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from meldcode_survey.questionnaires.models import Question, Section, Version
+
+
+@dataclass
+class Flow:
+    version: Version
+    sections: list[Section]
+
+    @classmethod
+    def for_version(cls, version: Version) -> Flow:
+        sections = version.sections.select_related(
+            "condition_question"
+        ).prefetch_related(
+            "questions__choices",
+            "questions__condition_question",
+            "questions__group__scale__points",
+        )
+        return cls(version=version, sections=list(sections))
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for section in self.sections for q in section.questions.all()]
+
+    def questions_by_role(self) -> dict[str, Question]:
+        return {q.role: q for q in self.questions if q.role}
+
+    def section(self, code: str) -> Section | None:
+        return next((s for s in self.sections if s.code == code), None)
+
+    def visible_answers(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """The answers that count: those to questions that are shown."""
+        kept: dict[str, Any] = {}
+        for section in self.sections:
+            if not section.is_shown(kept):
+                continue
+            for question in section.questions.all():
+                if question.code in answers and question.is_shown(kept):
+                    kept[question.code] = answers[question.code]
+        return kept
+
+    def visible_sections(self, answers: dict[str, Any]) -> list[Section]:
+        kept = self.visible_answers(answers)
+        return [s for s in self.sections if s.is_shown(kept)]
+
+    def visible_questions(
+        self, section: Section, answers: dict[str, Any]
+    ) -> list[Question]:
+        kept = self.visible_answers(answers)
+        return [q for q in section.questions.all() if q.is_shown(kept)]
+
+    def first_incomplete_section(self, answers: dict[str, Any]) -> Section | None:
+        """The first shown page with a required, shown question left unanswered."""
+        kept = self.visible_answers(answers)
+        for section in self.visible_sections(answers):
+            for question in self.visible_questions(section, answers):
+                if question.required and kept.get(question.code) in (None, "", []):
+                    return section
+        return None
+
+    def neighbours(
+        self, section: Section, answers: dict[str, Any]
+    ) -> tuple[Section | None, Section | None]:
+        """The shown pages before and after `section`."""
+        visible = self.visible_sections(answers)
+        before = [s for s in visible if s.position < section.position]
+        after = [s for s in visible if s.position > section.position]
+        return (before[-1] if before else None, after[0] if after else None)
+
+    def step(self, section: Section, answers: dict[str, Any]) -> tuple[int, int]:
+        """(this page's number, number of pages), counting the review page.
+
+        A page whose condition is not answered yet counts as coming, so the
+        number of pages does not grow while the respondent moves on."""
+        kept = self.visible_answers(answers)
+        expected = [
+            s
+            for s in self.sections
+            if s.is_shown(kept)
+            or (s.condition_question_id and s.condition_question.code not in kept)
+        ]
+        number = sum(1 for s in expected if s.position <= section.position)
+        return number, len(expected) + 1

@@ -1,0 +1,167 @@
+"""The form for one questionnaire page, built from its questions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from meldcode_survey.questionnaires.models import (
+    NO,
+    YES,
+    LikertGroup,
+    Question,
+)
+
+FIELD_PREFIX = "q_"
+HONEYPOT = "website"
+
+
+def field_name(question: Question) -> str:
+    return f"{FIELD_PREFIX}{question.code}"
+
+
+def _choices(question: Question) -> list[tuple[str, str]]:
+    if question.type == Question.Type.LIKERT:
+        return [(p.code, p.tr("label")) for p in question.group.scale.points.all()]
+    if question.type == Question.Type.YES_NO:
+        return [(YES, _("Yes")), (NO, _("No"))]
+    return [(c.code, c.tr("label")) for c in question.choices.all()]
+
+
+def _field_for(question: Question, required: bool) -> forms.Field:
+    common = {
+        "label": question.tr("text"),
+        "help_text": question.tr("help_text"),
+        "required": required,
+    }
+    kind = question.type
+    if kind == Question.Type.MULTIPLE_CHOICE:
+        return forms.MultipleChoiceField(
+            choices=_choices(question), widget=forms.CheckboxSelectMultiple, **common
+        )
+    if kind in (
+        Question.Type.SINGLE_CHOICE,
+        Question.Type.LIKERT,
+        Question.Type.YES_NO,
+    ):
+        return forms.ChoiceField(
+            choices=_choices(question), widget=forms.RadioSelect, **common
+        )
+    if kind == Question.Type.NUMBER:
+        return forms.IntegerField(
+            min_value=question.min_value, max_value=question.max_value, **common
+        )
+    widget = (
+        forms.Textarea(attrs={"rows": 6}) if kind == Question.Type.LONG_TEXT else None
+    )
+    return forms.CharField(
+        max_length=question.max_length or 10_000, widget=widget, **common
+    )
+
+
+@dataclass
+class Block:
+    """Consecutive fields of a page, with the stem of their Likert group if any."""
+
+    group: LikertGroup | None
+    fields: list[forms.BoundField]
+
+
+class SectionForm(forms.Form):
+    """One page. `partial` drops the required checks (for going back a page)."""
+
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    def __init__(
+        self,
+        *args: Any,
+        questions: list[Question],
+        partial: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            field = _field_for(question, question.required and not partial)
+            field.question = question
+            self.fields[field_name(question)] = field
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        expected = {field_name(q) for q in self.questions}
+        unknown = [
+            key
+            for key in self.data
+            if key.startswith(FIELD_PREFIX) and key not in expected
+        ]
+        if unknown:
+            raise forms.ValidationError(
+                _("This page contains a question that is not part of it."),
+                code="unknown_question",
+            )
+        return cleaned
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.data.get(HONEYPOT))
+
+    def answers(self) -> dict[str, Any]:
+        """The cleaned answers keyed by question code (None for no answer)."""
+        result = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(field_name(question))
+            if isinstance(value, str):
+                value = value.strip()
+            result[question.code] = value if value not in ("", []) else None
+        return result
+
+    def blocks(self) -> list[Block]:
+        blocks: list[Block] = []
+        for question in self.questions:
+            bound = self[field_name(question)]
+            if blocks and question.group_id and blocks[-1].group == question.group:
+                blocks[-1].fields.append(bound)
+            else:
+                blocks.append(Block(question.group, [bound]))
+        return blocks
+
+    def question_fields(self) -> list[forms.BoundField]:
+        return [self[field_name(q)] for q in self.questions]
+
+
+def initial_from_answers(questions: list[Question], answers: dict) -> dict[str, Any]:
+    return {field_name(q): answers[q.code] for q in questions if q.code in answers}
+
+
+class ResumeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Resume code"),
+        max_length=30,
+        help_text=_("The code you received when you saved, e.g. ABCD-EFGH-JKLM."),
+    )
+
+
+class SubmitForm(forms.Form):
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    confirm_screening = forms.BooleanField(
+        required=False,
+        label=_(
+            "I have checked the highlighted fragments: they do not identify a child, "
+            "parent, colleague or organisation."
+        ),
+        error_messages={
+            "required": _(
+                "Check the highlighted fragments: change your text or confirm that "
+                "it does not identify anyone."
+            )
+        },
+    )
+
+    def __init__(self, *args: Any, needs_confirmation: bool = False, **kw: Any):
+        super().__init__(*args, **kw)
+        self.fields["confirm_screening"].required = needs_confirmation
+        if not needs_confirmation:
+            del self.fields["confirm_screening"]

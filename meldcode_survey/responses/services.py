@@ -1,0 +1,170 @@
+"""Writes on the respondent's path: start, save and submit a draft.
+
+Only Django and the database are needed here. Anything slow listens to
+`response_submitted`, which is sent after commit and never fails the submit.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from meldcode_survey.questionnaires.models import NOT_APPLICABLE, YES, Question, Version
+
+from .flow import Flow
+from .models import NARRATIVE_FIELDS, Answer, CaseNarrative, Draft, Response
+from .screening import screen
+from .signals import response_submitted
+
+logger = logging.getLogger(__name__)
+
+
+class IncompleteDraft(Exception):
+    """A required, visible question has no answer; `section` is where it is."""
+
+    def __init__(self, section_code: str) -> None:
+        self.section_code = section_code
+        super().__init__(section_code)
+
+
+def draft_start(version: Version) -> tuple[Draft, str]:
+    """A new, empty draft and its resume code (returned once, stored hashed)."""
+    draft = Draft(version=version)
+    code = draft.assign_resume_code()
+    draft.save()
+    return draft, code
+
+
+def draft_save_answers(
+    draft: Draft, answers: dict[str, Any], *, section_code: str = ""
+) -> None:
+    """Merge a page's answers into the draft; an answer of None removes it."""
+    for code, value in answers.items():
+        if value in (None, "", []):
+            draft.answers.pop(code, None)
+        else:
+            draft.answers[code] = value
+    if section_code:
+        draft.current_section = section_code
+    draft.screening_confirmed = False
+    draft.save()
+
+
+def draft_new_resume_code(draft: Draft) -> str:
+    """Replace the resume code (e.g. when the respondent lost it)."""
+    code = draft.assign_resume_code()
+    draft.save(update_fields=["resume_code_hash", "expires_at", "updated_at"])
+    return code
+
+
+def response_submit(*, draft: Draft, submission_key: uuid.UUID) -> Response:
+    """Store the draft as one response, exactly once per submission key.
+
+    A second call with the same key (double click, back button, network retry)
+    returns the stored response. Answers to questions that ended up hidden are
+    discarded. Raises IncompleteDraft if a required visible answer is missing.
+    """
+    existing = Response.objects.filter(submission_key=submission_key).first()
+    if existing:
+        return existing
+    flow = Flow.for_version(draft.version)
+    missing = flow.first_incomplete_section(draft.answers)
+    if missing is not None:
+        raise IncompleteDraft(missing.code)
+    try:
+        with transaction.atomic():
+            response = _store(flow, draft, submission_key)
+    except IntegrityError:
+        # A concurrent request with the same key won the race.
+        return Response.objects.get(submission_key=submission_key)
+    transaction.on_commit(lambda: _announce(response))
+    return response
+
+
+def _store(flow: Flow, draft: Draft, submission_key: uuid.UUID) -> Response:
+    answers = flow.visible_answers(draft.answers)
+    roles = flow.questions_by_role()
+    response = Response.objects.create(
+        version=draft.version,
+        submission_key=submission_key,
+        sector=_role_value(answers, roles, Question.Role.SECTOR) or "",
+        applied_meldcode=_yes(answers, roles, Question.Role.APPLIED_MELDCODE),
+    )
+    narrative_codes = {roles[r].code for r in NARRATIVE_FIELDS if r in roles}
+    rows = [
+        row
+        for question in flow.questions
+        if question.code in answers and question.code not in narrative_codes
+        for row in _answer_rows(response, question, answers[question.code])
+    ]
+    Answer.objects.bulk_create(rows)
+    _store_narrative(response, answers, roles)
+    Draft.objects.filter(pk=draft.pk).delete()
+    return response
+
+
+def _role_value(answers: dict, roles: dict, role: str) -> Any:
+    question = roles.get(role)
+    return answers.get(question.code) if question else None
+
+
+def _yes(answers: dict, roles: dict, role: str) -> bool | None:
+    value = _role_value(answers, roles, role)
+    return None if value is None else value == YES
+
+
+def _answer_rows(response: Response, question: Question, value: Any) -> list[Answer]:
+    base = {"response": response, "question": question}
+    kind = question.type
+    if kind == Question.Type.MULTIPLE_CHOICE:
+        choices = {c.code: c for c in question.choices.all()}
+        return [Answer(**base, choice=choices[code]) for code in value]
+    if kind == Question.Type.SINGLE_CHOICE:
+        choice = next(c for c in question.choices.all() if c.code == value)
+        return [Answer(**base, choice=choice)]
+    if kind == Question.Type.LIKERT:
+        if value == NOT_APPLICABLE:
+            return [Answer(**base, not_applicable=True)]
+        return [Answer(**base, scale_value=int(value))]
+    if kind == Question.Type.YES_NO:
+        return [Answer(**base, yes=value == YES)]
+    if kind == Question.Type.NUMBER:
+        return [Answer(**base, number=int(value))]
+    flags = [flag.as_dict() for flag in screen(value)]
+    return [Answer(**base, text=value, screening_flags=flags)]
+
+
+def _store_narrative(response: Response, answers: dict, roles: dict) -> None:
+    texts = {
+        field: _role_value(answers, roles, role) or ""
+        for role, field in NARRATIVE_FIELDS.items()
+    }
+    if not any(texts.values()):
+        return
+    CaseNarrative.objects.create(
+        response=response,
+        has_dilemma=_yes(answers, roles, Question.Role.CASE_HAS_DILEMMA),
+        screening_flags={
+            field: [flag.as_dict() for flag in screen(text)]
+            for field, text in texts.items()
+            if text
+        },
+        **texts,
+    )
+
+
+def _announce(response: Response) -> None:
+    # send_robust: a failing listener is logged, never turned into an error for
+    # a respondent whose answers are already stored.
+    results = response_submitted.send_robust(sender=Response, response=response)
+    for receiver, result in results:
+        if isinstance(result, Exception):
+            logger.error(
+                "response_submitted receiver %r failed for response %s",
+                receiver,
+                response.pk,
+                exc_info=result,
+            )

@@ -1,0 +1,186 @@
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from meldcode_survey.responses.models import (
+    Answer,
+    CaseNarrative,
+    Draft,
+    Response,
+    hash_resume_code,
+)
+from meldcode_survey.responses.services import (
+    IncompleteDraft,
+    draft_save_answers,
+    draft_start,
+    response_submit,
+)
+from meldcode_survey.responses.signals import response_submitted
+from meldcode_survey.responses.tasks import expire_drafts
+from tests.conftest import complete_answers
+
+pytestmark = pytest.mark.django_db
+
+
+def test_submit_stores_typed_answers_and_the_narrative(seed_version, submit):
+    response = submit(seed_version)
+
+    assert response.sector == "kinderopvang"
+    assert response.applied_meldcode is True
+    answers = {a.question.code: a for a in response.answers.select_related("question")}
+    assert answers["D01"].scale_value == 2
+    assert answers["D10"].not_applicable and answers["D10"].scale_value is None
+    assert answers["sector"].choice.code == "kinderopvang"
+    assert answers["toegepast"].yes is True
+    narrative = response.narrative
+    assert narrative.description.startswith("Een kind kwam vaak")
+    assert narrative.has_dilemma is True
+    # Narrative texts are kept apart from the other answers.
+    assert "casus_voorbeeld" not in answers
+
+
+def test_submit_twice_stores_one_response(seed_version):
+    draft, _ = draft_start(seed_version)
+    draft_save_answers(draft, complete_answers())
+    first = response_submit(draft=draft, submission_key=draft.key)
+    again = response_submit(draft=draft, submission_key=draft.key)
+    assert first == again
+    assert Response.objects.count() == 1
+    assert not Draft.objects.exists()
+
+
+def test_the_database_refuses_a_second_response_with_the_same_key(seed_version):
+    from django.db import IntegrityError, transaction
+
+    key = uuid.uuid4()
+    Response.objects.create(version=seed_version, submission_key=key)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Response.objects.create(version=seed_version, submission_key=key)
+
+
+def test_answers_to_hidden_questions_are_discarded(seed_version, submit):
+    answers = complete_answers(toegepast="no")
+    response = submit(seed_version, answers)
+    codes = set(response.answers.values_list("question__code", flat=True))
+    assert "casus_uitkomst" not in codes
+    assert not CaseNarrative.objects.exists()
+    assert response.applied_meldcode is False
+
+
+def test_missing_required_answer_refuses_submit_and_names_the_page(seed_version):
+    draft, _ = draft_start(seed_version)
+    draft_save_answers(draft, complete_answers(D05=None))
+    with pytest.raises(IncompleteDraft) as missing:
+        response_submit(draft=draft, submission_key=draft.key)
+    assert missing.value.section_code == "dilemmas"
+    assert not Response.objects.exists()
+
+
+def test_nothing_identifying_is_stored_with_a_response(seed_version, submit):
+    response = submit(seed_version)
+    names = {f.name for f in Response._meta.get_fields()}
+    assert not names & {"ip", "ip_address", "user_agent", "created_at", "session"}
+    assert response.submitted_on == timezone.localdate()
+    assert isinstance(Response._meta.get_field("submitted_on").default(), date)
+
+
+def test_screening_flags_are_stored_with_the_narrative(seed_version, submit):
+    text = "Moeder (bel 06-12345678) en Sanne de Vries, Kerkstraat 12."
+    response = submit(seed_version, complete_answers(casus_voorbeeld=text))
+    kinds = {f["kind"] for f in response.narrative.screening_flags["description"]}
+    assert kinds == {"phone", "name", "postcode"}
+
+
+def test_submit_succeeds_when_a_listener_fails(seed_version, submit, settings):
+    def broken(**kwargs):
+        raise ConnectionError("broker down")
+
+    response_submitted.connect(broken, dispatch_uid="broken-test-listener")
+    try:
+        settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"
+        response = submit(seed_version)
+    finally:
+        response_submitted.disconnect(dispatch_uid="broken-test-listener")
+    assert Response.objects.filter(pk=response.pk).exists()
+
+
+def test_listeners_hear_of_a_submit_after_commit(
+    seed_version, submit, django_capture_on_commit_callbacks
+):
+    heard = []
+    response_submitted.connect(
+        lambda response, **kw: heard.append(response.pk),
+        dispatch_uid="t-listener",
+        weak=False,
+    )
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = submit(seed_version)
+        assert heard == []
+        for callback in callbacks:
+            callback()
+    finally:
+        response_submitted.disconnect(dispatch_uid="t-listener")
+    assert heard == [response.pk]
+
+
+def test_resume_codes_are_stored_only_as_hashes(seed_version):
+    draft, code = draft_start(seed_version)
+    assert code not in draft.resume_code_hash
+    assert draft.resume_code_hash == hash_resume_code(code.lower().replace("-", " "))
+
+
+def test_expired_drafts_are_deleted(seed_version):
+    old, _ = draft_start(seed_version)
+    fresh, _ = draft_start(seed_version)
+    Draft.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(1))
+    assert expire_drafts() == 1
+    assert list(Draft.objects.all()) == [fresh]
+    call_command("expire_drafts", verbosity=0)
+
+
+def test_saving_a_page_extends_the_draft(seed_version, settings):
+    settings.DRAFT_RETENTION_DAYS = 30
+    draft, _ = draft_start(seed_version)
+    Draft.objects.filter(pk=draft.pk).update(expires_at=timezone.now())
+    draft_save_answers(draft, {"sector": "onderwijs"})
+    draft.refresh_from_db()
+    assert draft.expires_at > timezone.now() + timedelta(days=29)
+
+
+def test_multiple_choice_answers_are_one_row_per_choice(db):
+    from meldcode_survey.questionnaires.definition import import_definition
+
+    version = import_definition(
+        {
+            "slug": "multi",
+            "title": "Multi",
+            "sections": [
+                {
+                    "code": "p",
+                    "title": "P",
+                    "questions": [
+                        {
+                            "code": "m",
+                            "type": "multiple_choice",
+                            "text": "Welke?",
+                            "choices": [
+                                {"code": "a", "label": "A"},
+                                {"code": "b", "label": "B"},
+                                {"code": "c", "label": "C"},
+                            ],
+                        }
+                    ],
+                }
+            ],
+        },
+        publish=True,
+    )
+    draft, _ = draft_start(version)
+    draft_save_answers(draft, {"m": ["a", "c"]})
+    response = response_submit(draft=draft, submission_key=draft.key)
+    chosen = Answer.objects.filter(response=response).values_list("choice__code")
+    assert sorted(code for (code,) in chosen) == ["a", "c"]
