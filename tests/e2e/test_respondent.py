@@ -8,7 +8,11 @@ from meldcode_survey.responses.models import Response
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"viewport": {"width": 320, "height": 640}, "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 320, "height": 640},
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 
 def _fill_profile(page, applied: str) -> None:
@@ -64,9 +68,8 @@ def test_pages_fit_a_320_pixel_screen(live_server, seed_version, new_page):
     page.get_by_role("button", name="Volgende").click()  # errors: the widest state
     for path in ["pagina/profiel/", "pagina/dilemmas/"]:
         page.goto(f"{live_server.url}/q/brede-reflectie/{path}")
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        root = "document.documentElement"
+        overflow = page.evaluate(f"{root}.scrollWidth - {root}.clientWidth")
         assert overflow <= 0, path
 
 
@@ -76,7 +79,9 @@ def test_respondent_completes_in_english_by_keyboard_alone(
     page = new_page(locale="en-GB", viewport={"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/q/brede-reflectie/")
     _press_button(page, "English")
-    assert page.get_by_role("heading", name="Broad reflection on the meldcode").is_visible()
+    assert page.get_by_role(
+        "heading", name="Broad reflection on the meldcode"
+    ).is_visible()
 
     _press_button(page, "Start the questionnaire")
     link = page.get_by_role("link", name="Continue with the questionnaire")
