@@ -54,3 +54,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
         status=200 if healthy else 503,
     )
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement (toegankelijkheidsverklaring)."""
+    return render(request, "accessibility.html")

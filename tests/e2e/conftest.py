@@ -48,3 +48,21 @@ def new_page(browser):
     yield _new_page
     for context in contexts:
         context.close()
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def assert_accessible(page) -> None:
+    """Fail with the rule ids and targets of every WCAG 2.1 A/AA violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}},
+    )
+    violations = results.response["violations"]
+    details = [
+        f"{v['id']}: {[node['target'] for node in v['nodes']]}" for v in violations
+    ]
+    assert not violations, f"{page.url}\n" + "\n".join(details)
