@@ -1,0 +1,323 @@
+"""Bursts of concurrent respondents against gunicorn and PostgreSQL.
+
+Each virtual user starts the seed questionnaire, answers every page with zero think
+time and submits; every fifth user submits twice (a double click). The run then
+checks that the stored responses equal the acknowledged submissions, with no
+duplicates. With --drill-redis, Redis is stopped in the middle of the burst and
+every submission must still succeed.
+
+    python bench/load_bench.py [--users 50 200] [--drill-redis]
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PORT = int(os.environ.get("BENCH_PORT", "8799"))
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/meldcode_load"
+)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+SLUG = "brede-reflectie"
+
+PAGES = [
+    (
+        "profiel",
+        {"q_sector": "kinderopvang", "q_ervaring": "2_5", "q_toegepast": "yes"},
+    ),
+    ("dilemmas", {f"q_D{i:02d}": str(i % 5 + 1) for i in range(1, 11)}),
+    (
+        "casus",
+        {
+            "q_casus_voorbeeld": "Een kind kwam vaak met vieze kleding op de groep.",
+            "q_casus_met_dilemma": "yes",
+            "q_casus_dilemma": "Hoe ernstig is een slechte verzorging?",
+            "q_casus_opvolging": "Overlegd met de aandachtsfunctionaris.",
+            "q_casus_uitkomst": "hulp",
+        },
+    ),
+    ("afsluiting", {}),
+]
+
+
+SECRET_KEY = secrets.token_urlsafe(64)
+STATIC_ROOT = tempfile.mkdtemp(prefix="meldcode-bench-static-")
+
+
+def _env() -> dict[str, str]:
+    """Production mode, minus the TLS redirect: the bench talks plain HTTP."""
+    return {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": SECRET_KEY,
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": STATIC_ROOT,
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CONN_MAX_AGE": "60",
+    }
+
+
+def _manage(*args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def _prepare_database() -> None:
+    name = urllib.parse.urlparse(DATABASE_URL).path.lstrip("/")
+    subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-c",
+            f"DROP DATABASE IF EXISTS {name}",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {name}"],
+        check=True,
+        capture_output=True,
+    )
+    _manage("migrate", "--noinput")
+    _manage("collectstatic", "--noinput")
+    _manage("load_seed_questionnaire")
+
+
+def _start_gunicorn() -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "meldcode_survey.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "4",
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=_env(),
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+class Respondent:
+    """One virtual user with its own cookies."""
+
+    def __init__(self, timings: dict[str, list[float]], lock: threading.Lock):
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(CookieJar())
+        )
+        self.timings = timings
+        self.lock = lock
+        self.base = f"http://127.0.0.1:{PORT}/q/{SLUG}"
+
+    def _request(self, label: str, url: str, data: dict | None = None) -> str:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        started = time.perf_counter()
+        with self.opener.open(url, data=body, timeout=30) as response:
+            text = response.read().decode()
+            final = response.url
+        with self.lock:
+            self.timings[label].append(time.perf_counter() - started)
+        self.last_url = final
+        return text
+
+    @staticmethod
+    def _field(page: str, name: str) -> str:
+        match = re.search(rf'name="{name}" value="([^"]+)"', page)
+        return html.unescape(match.group(1)) if match else ""
+
+    def run(self, submit_twice: bool) -> bool:
+        landing = self._request("landing", f"{self.base}/")
+        token = self._field(landing, "csrfmiddlewaretoken")
+        self._request("start", f"{self.base}/", {"csrfmiddlewaretoken": token})
+        for code, answers in PAGES:
+            page = self._request(f"page {code}", f"{self.base}/pagina/{code}/")
+            data = {
+                "csrfmiddlewaretoken": self._field(page, "csrfmiddlewaretoken"),
+                "draft": self._field(page, "draft"),
+                "action": "next",
+                **answers,
+            }
+            self._request(f"save {code}", f"{self.base}/pagina/{code}/", data)
+        review = self._request("review", f"{self.base}/controleren/")
+        data = {
+            "csrfmiddlewaretoken": self._field(review, "csrfmiddlewaretoken"),
+            "draft": self._field(review, "draft"),
+            "submission_key": self._field(review, "submission_key"),
+        }
+        acknowledged = False
+        for _ in range(2 if submit_twice else 1):
+            self._request("submit", f"{self.base}/controleren/", data)
+            acknowledged = self.last_url.endswith("/bedankt/")
+        return acknowledged
+
+
+def _burst(users: int) -> dict:
+    timings: dict[str, list[float]] = defaultdict(list)
+    lock = threading.Lock()
+    outcomes: list[bool] = []
+    errors: list[str] = []
+
+    def _one(index: int) -> None:
+        try:
+            ok = Respondent(timings, lock).run(submit_twice=index % 5 == 0)
+        except (urllib.error.URLError, OSError) as error:
+            errors.append(repr(error))
+            ok = False
+        with lock:
+            outcomes.append(ok)
+
+    threads = [threading.Thread(target=_one, args=(i,)) for i in range(users)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {
+        "timings": timings,
+        "acknowledged": sum(outcomes),
+        "errors": errors,
+        "elapsed": elapsed,
+    }
+
+
+def _stored_responses() -> tuple[int, int]:
+    out = _manage(
+        "shell",
+        "-c",
+        "from meldcode_survey.responses.models import Response as R;"
+        "keys = R.objects.values('submission_key').distinct().count();"
+        "print(R.objects.count(), keys)",
+    )
+    total, distinct = out.split()[-2:]
+    return int(total), int(distinct)
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def _report(users: int, result: dict, stored_before: int) -> list[str]:
+    total, distinct = _stored_responses()
+    requests = sum(len(v) for v in result["timings"].values())
+    lines = [
+        f"{users} virtual users: {result['acknowledged']} acknowledged submissions, "
+        f"{len(result['errors'])} errors, "
+        f"{requests / result['elapsed']:.0f} requests/s over {result['elapsed']:.1f} s"
+    ]
+    for label, values in result["timings"].items():
+        lines.append(
+            f"  {label:16} p50 {statistics.median(values) * 1000:6.1f} ms   "
+            f"p95 {_percentile(values, 0.95) * 1000:6.1f} ms   n={len(values)}"
+        )
+    stored = total - stored_before
+    verdict = "OK" if stored == result["acknowledged"] and total == distinct else "FAIL"
+    lines.append(
+        f"  stored {stored} = acknowledged {result['acknowledged']}, "
+        f"duplicates {total - distinct}: {verdict}"
+    )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, nargs="+", default=[50, 200])
+    parser.add_argument("--drill-redis", action="store_true")
+    args = parser.parse_args(argv)
+    _prepare_database()
+    server = _start_gunicorn()
+    lines: list[str] = []
+    try:
+        for users in args.users:
+            before = _stored_responses()[0]
+            lines += _report(users, _burst(users), before)
+        if args.drill_redis:
+            lines += _redis_drill()
+    finally:
+        server.terminate()
+        server.wait()
+    print("\n".join(["", "Respondent load (gunicorn 4x4 threads, PostgreSQL)", *lines]))
+
+
+def _redis_drill() -> list[str]:
+    """Stop Redis one second into a burst of 50 respondents; start it again."""
+    before = _stored_responses()[0]
+    port = urllib.parse.urlparse(REDIS_URL).port or 6379
+
+    def _stop() -> None:
+        time.sleep(1)
+        subprocess.run(
+            ["redis-cli", "-p", str(port), "shutdown", "nosave"], check=False
+        )
+
+    stopper = threading.Thread(target=_stop)
+    stopper.start()
+    result = _burst(50)
+    stopper.join()
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        check=True,
+    )
+    return ["Fault drill: Redis stopped during the burst", *_report(50, result, before)]
+
+
+if __name__ == "__main__":
+    main()
