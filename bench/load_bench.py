@@ -26,7 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict
-from http.cookiejar import CookieJar
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,12 +143,20 @@ def _start_gunicorn() -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
+class _PlainHttpCookiePolicy(DefaultCookiePolicy):
+    def return_ok_secure(self, cookie, request) -> bool:  # noqa: ANN001
+        return True
+
+
 class Respondent:
     """One virtual user with its own cookies."""
 
     def __init__(self, timings: dict[str, list[float]], lock: threading.Lock):
+        # Production settings mark cookies Secure; the bench speaks plain HTTP
+        # on loopback, as a TLS-terminating proxy would to gunicorn.
+        jar = CookieJar(policy=_PlainHttpCookiePolicy())
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(CookieJar())
+            urllib.request.HTTPCookieProcessor(jar)
         )
         self.timings = timings
         self.lock = lock
@@ -257,7 +265,8 @@ def _report(users: int, result: dict, stored_before: int) -> list[str]:
             f"p95 {_percentile(values, 0.95) * 1000:6.1f} ms   n={len(values)}"
         )
     stored = total - stored_before
-    verdict = "OK" if stored == result["acknowledged"] and total == distinct else "FAIL"
+    consistent = stored == result["acknowledged"] and total == distinct
+    verdict = "OK" if consistent and not result["errors"] else "FAIL"
     lines.append(
         f"  stored {stored} = acknowledged {result['acknowledged']}, "
         f"duplicates {total - distinct}: {verdict}"
