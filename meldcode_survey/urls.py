@@ -8,6 +8,8 @@ from . import views
 admin.site.site_header = _("Meldcode survey administration")
 admin.site.site_title = _("Meldcode survey")
 
+handler500 = "meldcode_survey.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,4 +1,6 @@
-"""Project-level pages: the home page and the health check."""
+"""Project-level pages: home, health check, accessibility statement, errors."""
+
+import sys
 
 from django.conf import settings
 from django.db import connection
@@ -59,3 +61,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def accessibility(request: HttpRequest) -> HttpResponse:
     """The accessibility statement (toegankelijkheidsverklaring)."""
     return render(request, "accessibility.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 handler; while the database is unreachable (a restart, a failover)
+    it answers 503 with a page that says saved answers are kept."""
+    from django.db import InterfaceError, OperationalError
+    from django.template.loader import render_to_string
+
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "10"
+    else:
+        response = HttpResponse(render_to_string("500.html"), status=500)
+    response["Cache-Control"] = "no-store"
+    return response
