@@ -37,6 +37,7 @@ DATABASE_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 SLUG = "brede-reflectie"
+RETRIES = 40
 
 PAGES = [
     (
@@ -151,7 +152,13 @@ class _PlainHttpCookiePolicy(DefaultCookiePolicy):
 class Respondent:
     """One virtual user with its own cookies."""
 
-    def __init__(self, timings: dict[str, list[float]], lock: threading.Lock):
+    def __init__(
+        self,
+        timings: dict[str, list[float]],
+        retries: dict[str, int],
+        lock: threading.Lock,
+    ):
+        self.retries = retries
         # Production settings mark cookies Secure; the bench speaks plain HTTP
         # on loopback, as a TLS-terminating proxy would to gunicorn.
         jar = CookieJar(policy=_PlainHttpCookiePolicy())
@@ -163,15 +170,27 @@ class Respondent:
         self.base = f"http://127.0.0.1:{PORT}/q/{SLUG}"
 
     def _request(self, label: str, url: str, data: dict | None = None) -> str:
+        """One request; on a 503 or a refused connection, wait and try again, as a
+        person pressing the button again would (up to RETRIES times)."""
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        started = time.perf_counter()
-        with self.opener.open(url, data=body, timeout=30) as response:
-            text = response.read().decode()
-            final = response.url
-        with self.lock:
-            self.timings[label].append(time.perf_counter() - started)
-        self.last_url = final
-        return text
+        for attempt in range(RETRIES + 1):
+            started = time.perf_counter()
+            try:
+                with self.opener.open(url, data=body, timeout=30) as response:
+                    text = response.read().decode()
+                    self.last_url = response.url
+            except (urllib.error.HTTPError, urllib.error.URLError) as error:
+                status = getattr(error, "code", None)
+                if attempt == RETRIES or status not in (None, 502, 503):
+                    raise
+                with self.lock:
+                    self.retries[f"{label}: {status or 'refused'}"] += 1
+                time.sleep(0.5)
+                continue
+            with self.lock:
+                self.timings[label].append(time.perf_counter() - started)
+            return text
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _field(page: str, name: str) -> str:
@@ -206,13 +225,14 @@ class Respondent:
 
 def _burst(users: int) -> dict:
     timings: dict[str, list[float]] = defaultdict(list)
+    retries: dict[str, int] = defaultdict(int)
     lock = threading.Lock()
     outcomes: list[bool] = []
     errors: list[str] = []
 
     def _one(index: int) -> None:
         try:
-            ok = Respondent(timings, lock).run(submit_twice=index % 5 == 0)
+            ok = Respondent(timings, retries, lock).run(submit_twice=index % 5 == 0)
         except (urllib.error.URLError, OSError) as error:
             errors.append(repr(error))
             ok = False
@@ -228,6 +248,7 @@ def _burst(users: int) -> dict:
     elapsed = time.perf_counter() - started
     return {
         "timings": timings,
+        "retries": dict(retries),
         "acknowledged": sum(outcomes),
         "errors": errors,
         "elapsed": elapsed,
@@ -264,9 +285,12 @@ def _report(users: int, result: dict, stored_before: int) -> list[str]:
             f"  {label:16} p50 {statistics.median(values) * 1000:6.1f} ms   "
             f"p95 {_percentile(values, 0.95) * 1000:6.1f} ms   n={len(values)}"
         )
+    if result["retries"]:
+        lines.append(f"  retried after an error page: {result['retries']}")
     stored = total - stored_before
     consistent = stored == result["acknowledged"] and total == distinct
-    verdict = "OK" if consistent and not result["errors"] else "FAIL"
+    complete = result["acknowledged"] == users and not result["errors"]
+    verdict = "OK" if consistent and complete else "FAIL"
     lines.append(
         f"  stored {stored} = acknowledged {result['acknowledged']}, "
         f"duplicates {total - distinct}: {verdict}"
@@ -278,6 +302,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--drill-redis", action="store_true")
+    parser.add_argument("--drill-postgres", action="store_true")
     args = parser.parse_args(argv)
     _prepare_database()
     server = _start_gunicorn()
@@ -288,6 +313,8 @@ def main(argv: list[str] | None = None) -> None:
             lines += _report(users, _burst(users), before)
         if args.drill_redis:
             lines += _redis_drill()
+        if args.drill_postgres:
+            lines += _postgres_drill()
     finally:
         server.terminate()
         server.wait()
@@ -326,6 +353,38 @@ def _redis_drill() -> list[str]:
         check=True,
     )
     return ["Fault drill: Redis stopped during the burst", *_report(50, result, before)]
+
+
+def _postgres_drill() -> list[str]:
+    """Restart PostgreSQL one second into a burst of 50 respondents. Those whose
+    request fails get the 503 page and press again; all must end with exactly one
+    stored response each."""
+    before = _stored_responses()[0]
+    cluster = subprocess.run(
+        ["ls", "/etc/postgresql"], capture_output=True, text=True, check=True
+    ).stdout.split()[0]
+
+    def _restart() -> None:
+        time.sleep(1)
+        subprocess.run(
+            [
+                "pg_ctlcluster",
+                "--skip-systemctl-redirect",
+                cluster,
+                "main",
+                "restart",
+            ],
+            check=True,
+        )
+
+    restarter = threading.Thread(target=_restart)
+    restarter.start()
+    result = _burst(50)
+    restarter.join()
+    return [
+        "Fault drill: PostgreSQL restarted during the burst",
+        *_report(50, result, before),
+    ]
 
 
 if __name__ == "__main__":
