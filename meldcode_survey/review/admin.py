@@ -1,0 +1,107 @@
+"""Admin for the codebooks (staff) and the read log (administrators, read-only).
+
+Codings and redactions are worked on in the review workspace, not here: the admin
+shows no narrative text, so it needs no read logging of its own.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from meldcode_survey.accounts.access import is_staff_member
+from meldcode_survey.accounts.roles import ADMINISTRATOR
+
+from .models import Code, Codebook, NarrativeRead
+
+
+def _is_administrator(user: Any) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
+
+
+class StaffOnlyMixin:
+    """Model permissions alone are not enough: the user must also be staff."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_staff_member(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_view_permission(request, obj)
+        return is_staff_member(request.user) and allowed
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        allowed = super().has_add_permission(request, *args)
+        return is_staff_member(request.user) and allowed
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return is_staff_member(request.user) and allowed
+
+
+class CodeInline(StaffOnlyMixin, admin.TabularInline):
+    model = Code
+    fields = [
+        "position",
+        "key",
+        "label",
+        "label_en",
+        "description",
+        "description_en",
+        "is_retired",
+    ]
+    extra = 0
+    ordering = ["position", "key"]
+
+
+@admin.register(Codebook)
+class CodebookAdmin(StaffOnlyMixin, admin.ModelAdmin):
+    """Rename, reorder, add or retire codes; earlier codings are not rewritten."""
+
+    list_display = ["questionnaire", "double_coding_percent", "code_count"]
+    inlines = [CodeInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request).select_related("questionnaire")
+        return queryset.annotate(n_codes=Count("codes"))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list:
+        return ["questionnaire"] if obj else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("codes"), ordering="n_codes")
+    def code_count(self, codebook: Codebook) -> int:
+        return codebook.n_codes
+
+
+@admin.register(NarrativeRead)
+class NarrativeReadAdmin(admin.ModelAdmin):
+    """Who read which narrative when: for administrators, and never editable."""
+
+    list_display = ["read_at", "user", "narrative_id", "purpose"]
+    list_filter = ["purpose", "read_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "=narrative__id"]
+    date_hierarchy = "read_at"
+    fields = ["read_at", "user", "narrative_id", "purpose"]
+    readonly_fields = fields
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_administrator(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_administrator(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,205 @@
+"""Coded figures: final code counts and approved examples for the dashboard,
+code frequencies per sector for the workspace."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, QuerySet
+
+from ..models import Code, FinalCoding, FinalCodingCode, Redaction
+from .workspace import sector_labels
+
+
+@dataclass(frozen=True)
+class CodeCount:
+    key: str  # e.g. "A"
+    label: str  # in the active language
+    cases: int  # narratives whose final coding carries this code
+
+
+@dataclass(frozen=True)
+class Example:
+    description: str
+    dilemma: str
+    follow_up: str
+    sector: str  # the sector code, e.g. "kinderopvang"
+    code_keys: tuple[str, ...]
+
+
+def _finals(
+    *,
+    version_ids: Iterable[int],
+    sector: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    include_synthetic: bool = False,
+) -> QuerySet[FinalCoding]:
+    finals = FinalCoding.objects.filter(
+        narrative__response__version_id__in=list(version_ids)
+    )
+    if sector is not None:
+        finals = finals.filter(narrative__response__sector=sector)
+    if date_from is not None:
+        finals = finals.filter(narrative__response__submitted_on__gte=date_from)
+    if date_to is not None:
+        finals = finals.filter(narrative__response__submitted_on__lte=date_to)
+    if not include_synthetic:
+        finals = finals.filter(narrative__response__is_synthetic=False)
+    return finals
+
+
+def _codes_by_key(version_ids: list[int]) -> dict[str, Code]:
+    """The codes of the versions' codebooks by key; the newest codebook wins."""
+    codes = Code.objects.filter(
+        codebook__questionnaire__versions__in=version_ids
+    ).order_by("-codebook_id", "position", "key")
+    by_key: dict[str, Code] = {}
+    for code in codes:
+        by_key.setdefault(code.key, code)
+    return by_key
+
+
+def _code_counts(counts: dict[str, int], codes: dict[str, Code]) -> list[CodeCount]:
+    keys = {key for key, code in codes.items() if not code.is_retired}
+    keys |= {key for key, n in counts.items() if n}
+    rows = [
+        CodeCount(
+            key=key,
+            label=codes[key].tr("label") if key in codes else key,
+            cases=counts.get(key, 0),
+        )
+        for key in keys
+    ]
+    return sorted(rows, key=lambda row: (-row.cases, row.key))
+
+
+def final_code_counts(
+    *,
+    version_ids: Iterable[int],
+    sector: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    include_synthetic: bool = False,
+) -> tuple[int, list[CodeCount]]:
+    """Narratives with a final coding, and per code how many carry it.
+
+    Codes are counted by key, so waves with their own codebooks line up. Active
+    codes are listed even at zero; retired ones only when they were given.
+    Unsuppressed: disclosure control is the aggregation module's job.
+    """
+    version_ids = list(version_ids)
+    finals = _finals(
+        version_ids=version_ids,
+        sector=sector,
+        date_from=date_from,
+        date_to=date_to,
+        include_synthetic=include_synthetic,
+    )
+    total = finals.count()
+    counts = dict(
+        FinalCodingCode.objects.filter(final__in=finals)
+        .values_list("code__key")
+        .annotate(cases=Count("final_id", distinct=True))
+        .order_by()
+    )
+    return total, _code_counts(counts, _codes_by_key(version_ids))
+
+
+def approved_examples(
+    *,
+    version_ids: Iterable[int],
+    sector: str | None = None,
+    limit: int = 5,
+    include_synthetic: bool = False,
+) -> list[Example]:
+    """Approved redactions marked as examples, newest approval first.
+
+    Only the redacted texts are read; the original narrative never leaves here.
+    """
+    redactions = Redaction.objects.filter(
+        is_example=True,
+        approved_by__isnull=False,
+        narrative__response__version_id__in=list(version_ids),
+    )
+    if sector is not None:
+        redactions = redactions.filter(narrative__response__sector=sector)
+    if not include_synthetic:
+        redactions = redactions.filter(narrative__response__is_synthetic=False)
+    rows = list(
+        redactions.order_by("-approved_at", "-pk").values(
+            "narrative_id",
+            "description",
+            "dilemma",
+            "follow_up",
+            "narrative__response__sector",
+        )[:limit]
+    )
+    keys = _final_keys([row["narrative_id"] for row in rows])
+    return [
+        Example(
+            description=row["description"],
+            dilemma=row["dilemma"],
+            follow_up=row["follow_up"],
+            sector=row["narrative__response__sector"],
+            code_keys=tuple(keys.get(row["narrative_id"], ())),
+        )
+        for row in rows
+    ]
+
+
+def _final_keys(narrative_ids: list[int]) -> dict[int, list[str]]:
+    pairs = (
+        FinalCodingCode.objects.filter(final__narrative_id__in=narrative_ids)
+        .order_by("code__position", "code__key")
+        .values_list("final__narrative_id", "code__key")
+    )
+    keys: dict[int, list[str]] = defaultdict(list)
+    for narrative_id, key in pairs:
+        keys[narrative_id].append(key)
+    return keys
+
+
+# --- Code frequencies per sector (staff view, unsuppressed) -------------------
+
+
+@dataclass(frozen=True)
+class SectorFrequencies:
+    sectors: list[str]  # sector codes, in the order of the sector question
+    totals: dict[str, int]  # sector -> narratives with a final coding
+    codes: list[CodeCount]  # all sectors together, most frequent first
+    cells: dict[tuple[str, str], int]  # (code key, sector) -> cases
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals.values())
+
+
+def code_frequencies_by_sector(
+    *, version_ids: Iterable[int], include_synthetic: bool = False
+) -> SectorFrequencies:
+    version_ids = list(version_ids)
+    finals = _finals(version_ids=version_ids, include_synthetic=include_synthetic)
+    sector_path = "narrative__response__sector"
+    totals = dict(finals.values_list(sector_path).annotate(n=Count("pk")).order_by())
+    cells = {
+        (key, sector): n
+        for sector, key, n in FinalCodingCode.objects.filter(final__in=finals)
+        .values_list(f"final__{sector_path}", "code__key")
+        .annotate(n=Count("final_id", distinct=True))
+        .order_by()
+    }
+    counts: dict[str, int] = defaultdict(int)
+    for (key, _sector), n in cells.items():
+        counts[key] += n
+    order = {code: i for i, code in enumerate(sector_labels())}
+    sectors = sorted(totals, key=lambda s: (order.get(s, len(order)), s))
+    return SectorFrequencies(
+        sectors=sectors,
+        totals=totals,
+        codes=_code_counts(counts, _codes_by_key(version_ids)),
+        cells=cells,
+    )

@@ -1,0 +1,296 @@
+"""Writes of the review workspace: codebooks, codings, final codings, redactions.
+
+Every function is atomic and checks the rules of models.py itself, so no form or
+view is needed to keep them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meldcode_survey.questionnaires.models import Questionnaire
+from meldcode_survey.responses.models import CaseNarrative
+
+from .defaults import DEFAULT_CODES
+from .models import (
+    TEXT_FIELDS,
+    ChosenCode,
+    Code,
+    Codebook,
+    Coding,
+    CodingCode,
+    FinalCoding,
+    FinalCodingCode,
+    NarrativeRead,
+    Redaction,
+    in_double_coding_sample,
+)
+
+RESOLVE_PERMISSION = "review.resolve_coding"
+APPROVE_PERMISSION = "review.approve_redaction"
+
+
+def ensure_default_codebook(questionnaire: Questionnaire) -> Codebook:
+    """The questionnaire's codebook; a new one gets the default codes."""
+    codebook, created = Codebook.objects.get_or_create(questionnaire=questionnaire)
+    if created:
+        Code.objects.bulk_create(
+            Code(codebook=codebook, position=position, **code)
+            for position, code in enumerate(DEFAULT_CODES, start=1)
+        )
+    return codebook
+
+
+def record_read(
+    user: Any, narrative: CaseNarrative, purpose: str = NarrativeRead.Purpose.CODE
+) -> NarrativeRead:
+    return NarrativeRead.objects.create(user=user, narrative=narrative, purpose=purpose)
+
+
+def has_seen_codings(user: Any, narrative: CaseNarrative) -> bool:
+    """Whether `user` opened the resolve page, and so can no longer code blind."""
+    return NarrativeRead.objects.filter(
+        user=user, narrative=narrative, purpose=NarrativeRead.Purpose.RESOLVE
+    ).exists()
+
+
+def _codebook_of(narrative: CaseNarrative) -> Codebook:
+    return ensure_default_codebook(narrative.response.version.questionnaire)
+
+
+def _check_codes(codes: list[Code], codebook: Codebook, allowed_retired: set[int]):
+    for code in codes:
+        if code.codebook_id != codebook.pk:
+            raise ValidationError(
+                _("Code %(key)s belongs to another codebook.") % {"key": code.key},
+                code="foreign_code",
+            )
+        if code.is_retired and code.pk not in allowed_retired:
+            raise ValidationError(
+                _("Code %(key)s is retired and cannot be given any more.")
+                % {"key": code.key},
+                code="retired_code",
+            )
+
+
+def _set_codes(
+    owner: Coding | FinalCoding, codes: list[Code], through: type[ChosenCode]
+) -> None:
+    """Make `codes` the owner's codes; kept codes keep the label they were given."""
+    owner_field = "coding" if isinstance(owner, Coding) else "final"
+    rows = through.objects.filter(**{owner_field: owner})
+    wanted = {code.pk: code for code in codes}
+    rows.exclude(code__in=wanted).delete()
+    present = set(rows.values_list("code_id", flat=True))
+    through.objects.bulk_create(
+        through(**{owner_field: owner}, code=code, label=code.label)
+        for pk, code in wanted.items()
+        if pk not in present
+    )
+
+
+@transaction.atomic
+def save_coding(
+    *,
+    narrative: CaseNarrative,
+    coder: Any,
+    codes: Iterable[Code],
+    has_dilemma: bool,
+    wants_second_coding: bool = False,
+    note: str = "",
+) -> Coding:
+    """Store (or revise) `coder`'s coding of `narrative`, then update its final."""
+    # The lock serialises codings of one narrative, so two coders saving at the
+    # same moment both see each other when the final coding is worked out.
+    narrative = (
+        CaseNarrative.objects.select_for_update()
+        .select_related("response__version__questionnaire")
+        .get(pk=narrative.pk)
+    )
+    codes = list(codes)
+    existing = Coding.objects.filter(narrative=narrative, coder=coder).first()
+    if existing is None and has_seen_codings(coder, narrative):
+        raise ValidationError(
+            _(
+                "You have seen the other codings of this case, so you can no "
+                "longer code it blind."
+            ),
+            code="not_blind",
+        )
+    kept = set(existing.codes.values_list("pk", flat=True)) if existing else set()
+    _check_codes(codes, _codebook_of(narrative), kept)
+    values = {
+        "has_dilemma": has_dilemma,
+        "wants_second_coding": wants_second_coding,
+        "note": note,
+    }
+    if existing is None:
+        coding = Coding.objects.create(narrative=narrative, coder=coder, **values)
+    else:
+        coding = existing
+        for field, value in values.items():
+            setattr(coding, field, value)
+        coding.save()
+    _set_codes(coding, codes, CodingCode)
+    _refresh_final(narrative)
+    return coding
+
+
+def required_codings(narrative: CaseNarrative, codings: list[Coding]) -> int:
+    percent = _codebook_of(narrative).double_coding_percent
+    if any(c.wants_second_coding for c in codings):
+        return 2
+    return 2 if in_double_coding_sample(narrative.pk, percent) else 1
+
+
+def _agree(codings: list[Coding]) -> bool:
+    first = codings[0]
+    keys = {code.pk for code in first.codes.all()}
+    return all(
+        c.has_dilemma == first.has_dilemma and {k.pk for k in c.codes.all()} == keys
+        for c in codings[1:]
+    )
+
+
+def _refresh_final(narrative: CaseNarrative) -> None:
+    """Set or withdraw the automatic final coding (see the rules in models.py)."""
+    final = FinalCoding.objects.filter(narrative=narrative).first()
+    if final is not None and final.method == FinalCoding.Method.RESOLVED:
+        return
+    codings = list(narrative.codings.prefetch_related("codes"))
+    source, method = None, None
+    if len(codings) == 1 and required_codings(narrative, codings) == 1:
+        source, method = codings[0], FinalCoding.Method.SINGLE
+    elif len(codings) >= 2 and _agree(codings):
+        source, method = codings[0], FinalCoding.Method.AGREED
+    if source is None:
+        if final is not None:
+            final.delete()
+        return
+    _write_final(narrative, list(source.codes.all()), source.has_dilemma, method)
+
+
+def _write_final(
+    narrative: CaseNarrative,
+    codes: list[Code],
+    has_dilemma: bool,
+    method: str,
+    lead: Any = None,
+    note: str = "",
+) -> FinalCoding:
+    final, _created = FinalCoding.objects.update_or_create(
+        narrative=narrative,
+        defaults={
+            "has_dilemma": has_dilemma,
+            "method": method,
+            "decided_by": lead,
+            "note": note,
+            "decided_at": timezone.now(),
+        },
+    )
+    _set_codes(final, codes, FinalCodingCode)
+    return final
+
+
+@transaction.atomic
+def resolve_coding(
+    *,
+    narrative: CaseNarrative,
+    lead: Any,
+    codes: Iterable[Code],
+    has_dilemma: bool,
+    note: str = "",
+) -> FinalCoding:
+    """A lead decides the final coding of a narrative that has been coded."""
+    if not lead.has_perm(RESOLVE_PERMISSION):
+        raise PermissionDenied
+    narrative = (
+        CaseNarrative.objects.select_for_update()
+        .select_related("response__version__questionnaire")
+        .get(pk=narrative.pk)
+    )
+    if not narrative.codings.exists():
+        raise ValidationError(
+            _("Only a case that has been coded can be resolved."), code="uncoded"
+        )
+    codes = list(codes)
+    current = FinalCoding.objects.filter(narrative=narrative).first()
+    coded = Code.objects.filter(codings__narrative=narrative)
+    allowed = set(coded.values_list("pk", flat=True))
+    if current is not None:
+        allowed |= set(current.codes.values_list("pk", flat=True))
+    _check_codes(codes, _codebook_of(narrative), allowed)
+    return _write_final(
+        narrative,
+        codes,
+        has_dilemma,
+        FinalCoding.Method.RESOLVED,
+        lead=lead,
+        note=note,
+    )
+
+
+@transaction.atomic
+def save_redaction(
+    *, narrative: CaseNarrative, writer: Any, texts: dict[str, str]
+) -> Redaction:
+    """Write the redacted texts; a change withdraws approval and example status.
+
+    The narrative itself is never written.
+    """
+    texts = {field: texts.get(field, "") for field in TEXT_FIELDS}
+    redaction = (
+        Redaction.objects.select_for_update().filter(narrative=narrative).first()
+    )
+    if redaction is None:
+        return Redaction.objects.create(narrative=narrative, written_by=writer, **texts)
+    if redaction.texts() == texts:
+        return redaction
+    for field, value in texts.items():
+        setattr(redaction, field, value)
+    redaction.written_by = writer
+    redaction.written_at = timezone.now()
+    redaction.approved_by = None
+    redaction.approved_at = None
+    redaction.is_example = False
+    redaction.save()
+    return redaction
+
+
+@transaction.atomic
+def approve_redaction(*, redaction: Redaction, approver: Any) -> Redaction:
+    if not approver.has_perm(APPROVE_PERMISSION):
+        raise PermissionDenied
+    redaction = Redaction.objects.select_for_update().get(pk=redaction.pk)
+    if redaction.written_by_id == approver.pk:
+        raise ValidationError(
+            _("A redaction must be approved by someone other than its writer."),
+            code="four_eyes",
+        )
+    redaction.approved_by = approver
+    redaction.approved_at = timezone.now()
+    redaction.save(update_fields=["approved_by", "approved_at"])
+    return redaction
+
+
+@transaction.atomic
+def set_example(*, redaction: Redaction, is_example: bool) -> Redaction:
+    """Mark or unmark an approved redaction as an example for the fact sheet."""
+    redaction = Redaction.objects.select_for_update().get(pk=redaction.pk)
+    if is_example and not redaction.is_approved:
+        raise ValidationError(
+            _("Only an approved redaction can be an example."), code="not_approved"
+        )
+    if is_example and not redaction.description:
+        raise ValidationError(
+            _("An example needs a redacted description."), code="no_description"
+        )
+    redaction.is_example = is_example
+    redaction.save(update_fields=["is_example"])
+    return redaction
