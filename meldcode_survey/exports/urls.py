@@ -6,4 +6,6 @@ app_name = "exports"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("request/", views.request_export, name="request"),
+    path("<int:pk>/file/", views.download, name="download"),
 ]

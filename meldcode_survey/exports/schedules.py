@@ -1,0 +1,37 @@
+"""What the beat schedule produces: summary packs for every sector."""
+
+from __future__ import annotations
+
+from meldcode_survey.questionnaires.models import Question, Version
+
+from .models import ALL_SECTORS, Export
+from .services import ExportSpec, export_request
+
+DEFAULT_PACK_FORMATS = (Export.Format.PDF, Export.Format.XLSX, Export.Format.CSV)
+
+
+def sectors_of(version: Version) -> list[str]:
+    """The sector codes of a version: the options of its sector question."""
+    question = Question.objects.filter(
+        version=version, role=Question.Role.SECTOR
+    ).first()
+    if question is None:
+        return []
+    return list(question.choices.order_by("position").values_list("code", flat=True))
+
+
+def summary_packs(formats: list[str] | None = None) -> list[Export]:
+    """Queue a summary of each sector and of all sectors, in each format, for
+    the published version of every questionnaire. Made by the schedule: no
+    requester, so every analyst (within their sectors) sees them."""
+    wanted = [f for f in (formats or DEFAULT_PACK_FORMATS) if f in DEFAULT_PACK_FORMATS]
+    exports = []
+    versions = Version.objects.filter(status=Version.Status.PUBLISHED)
+    for version in versions.select_related("questionnaire"):
+        for sector in [*sectors_of(version), ALL_SECTORS]:
+            for fmt in wanted:
+                spec = ExportSpec(
+                    kind=Export.Kind.SUMMARY, version=version, format=fmt, sector=sector
+                )
+                exports.append(export_request(spec=spec))
+    return exports

@@ -1,0 +1,95 @@
+"""Writers: one function per kind and format, all run by `build_file`.
+
+Summaries take every figure from the aggregation module
+(`meldcode_survey.dashboard.queries.sector_summary`), so suppression holds in
+every analyst file; raw data reads the responses in chunks (raw.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from meldcode_survey.dashboard.queries import SectorSummary
+
+    from ..models import Export
+
+Progress = Callable[[float], None]
+
+
+def load_summary(export: Export) -> SectorSummary:
+    """The export's figures, from the one aggregation module."""
+    from meldcode_survey.dashboard.queries import sector_summary
+
+    return sector_summary(
+        version=export.version,
+        sector=export.sector or None,
+        month_from=export.period_from.replace(day=1) if export.period_from else None,
+        month_to=export.period_to.replace(day=1) if export.period_to else None,
+        synthetic=export.include_synthetic,
+        unsuppressed=export.unsuppressed,
+    )
+
+
+def build_file(export: Export, path: Path, *, progress: Progress) -> int | None:
+    """Write the export's file to `path`; returns its number of data rows."""
+    if export.kind == export.Kind.RAW:
+        return _build_raw(export, path, progress)
+    return _build_summary(export, path, progress)
+
+
+def _build_raw(export: Export, path: Path, progress: Progress) -> int:
+    from .raw import RawLayout, RawSelection, iter_rows
+
+    selection = RawSelection(
+        version=export.version,
+        synthetic=export.include_synthetic,
+        sector=export.sector,
+        date_from=export.period_from,
+        date_to=export.period_to,
+        free_text=export.include_free_text,
+    )
+    layout = RawLayout(export.version, free_text=export.include_free_text)
+    if export.format == export.Format.SAV:
+        from .sav import write_sav
+
+        rows = iter_rows(layout, selection, progress=lambda f: progress(0.9 * f))
+        return write_sav(path, layout, rows, file_label=_file_label(export))
+    from .csv import write_raw_csv
+
+    return write_raw_csv(path, layout, iter_rows(layout, selection, progress=progress))
+
+
+def _file_label(export: Export) -> str:
+    label = f"{export.version.questionnaire.slug} v{export.version.number}"
+    if export.include_synthetic:
+        label += " " + _("SYNTHETIC DATA")
+    return label
+
+
+def _build_summary(export: Export, path: Path, progress: Progress) -> int | None:
+    summary = load_summary(export)
+    progress(0.5)
+    if export.format == export.Format.PDF:
+        from .pdf import write_factsheet_pdf
+
+        intro = export.version.questionnaire.tr("intro")
+        write_factsheet_pdf(path, summary, intro=intro)
+        return None
+    from .summary import summary_tables, suppression_note
+
+    tables = summary_tables(summary)
+    if export.format == export.Format.XLSX:
+        from .xlsx import write_summary_xlsx
+
+        title = f"{summary.context.questionnaire} · {summary.figures.label}"
+        return write_summary_xlsx(
+            path, tables, title=title, note=suppression_note(summary)
+        )
+    from .csv import write_summary_csv
+
+    return write_summary_csv(path, tables)

@@ -1,0 +1,330 @@
+"""A sector summary laid out as tables, for the CSV and XLSX writers.
+
+Every figure comes from the aggregation module's SectorSummary as it is: a
+count the module hides is written as "< 10" (the threshold), a hidden share or
+mean as "x" (as Statistics Netherlands marks confidential figures). Nothing is
+recomputed here; percentages are the module's shares times 100, rounded.
+
+Each table has a stable key and stable column ids (the CSV's `table` and
+`measure` columns) and translated titles and headers (the XLSX sheets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from meldcode_survey.dashboard.queries import (
+    Cell,
+    ItemSummary,
+    SectorFigures,
+    SectorSummary,
+    Share,
+)
+
+HIDDEN_SHARE = "x"
+
+
+def fmt_count(cell: Cell, threshold: int) -> int | str | None:
+    if cell.hidden:
+        return f"< {threshold}"
+    return cell.value
+
+
+def fmt_percent(share: Share) -> float | str | None:
+    if share.hidden:
+        return HIDDEN_SHARE
+    return None if share.value is None else round(100 * share.value, 1)
+
+
+def fmt_bound(share: Share, bound: float | None) -> float | None:
+    if share.hidden or bound is None:
+        return None
+    return round(100 * bound, 1)
+
+
+def fmt_mean(item: ItemSummary) -> float | str | None:
+    if item.mean_hidden:
+        return HIDDEN_SHARE
+    return None if item.mean is None else round(item.mean, 2)
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    id: str
+    header: str
+    description: str = ""
+
+
+@dataclass
+class SummaryTable:
+    key: str
+    title: str
+    columns: list[TableColumn]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def measures(self) -> list[TableColumn]:
+        """The value columns (all but `code` and `label`)."""
+        return [c for c in self.columns if c.id not in ("code", "label")]
+
+
+def _code_label(code: str, label: str) -> list[TableColumn]:
+    return [TableColumn("code", code), TableColumn("label", label)]
+
+
+def summary_tables(summary: SectorSummary) -> list[SummaryTable]:
+    builders: list[Callable[[SectorSummary], SummaryTable]] = [
+        _context_table,
+        _figures_table,
+        _items_table,
+        _choices_table,
+        _coded_table,
+        _examples_table,
+        _note_table,
+    ]
+    return [build(summary) for build in builders]
+
+
+def _context_table(summary: SectorSummary) -> SummaryTable:
+    ctx, period = summary.context, summary.context.period
+    table = SummaryTable(
+        "context",
+        _("About"),
+        [*_code_label(_("Field"), _("Description")), TableColumn("value", _("Value"))],
+    )
+    values = [
+        ("questionnaire", _("Questionnaire"), ctx.questionnaire),
+        ("version", _("Questionnaire version"), ctx.version_number),
+        ("sector", _("Sector"), summary.figures.label),
+        ("period_from", _("From (month)"), _iso(period.date_from)),
+        ("period_to", _("To (month)"), _iso(period.date_to)),
+        (
+            "data_set",
+            _("Data set"),
+            _("Synthetic (generated, not real)") if ctx.synthetic else _("Real"),
+        ),
+        ("threshold", _("Suppression threshold"), ctx.threshold),
+        (
+            "suppression",
+            _("Small counts"),
+            _("Shown (unsuppressed, staff only)")
+            if ctx.unsuppressed
+            else _("Suppressed"),
+        ),
+        ("suppression_note", _("Note on suppression"), suppression_note(summary)),
+    ]
+    table.rows = [{"code": c, "label": label, "value": v} for c, label, v in values]
+    return table
+
+
+def suppression_note(summary: SectorSummary) -> str:
+    threshold = summary.context.threshold
+    if summary.context.unsuppressed:
+        return _(
+            "Unsuppressed figures for staff: counts below %(t)d are shown and "
+            "must not be published."
+        ) % {"t": threshold}
+    return _(
+        "To protect respondents, a count below %(t)d is shown as '< %(t)d', and a "
+        "percentage or mean resting on fewer than %(t)d answers as 'x'. Where a "
+        "hidden count could be worked out from a total or from other figures, a "
+        "further figure is hidden as well."
+    ) % {"t": threshold}
+
+
+def _iso(day: Any) -> str:
+    return day.isoformat() if day else ""
+
+
+def _figures_table(summary: SectorSummary) -> SummaryTable:
+    t = summary.context.threshold
+    table = SummaryTable(
+        "respondents",
+        _("Respondents"),
+        [
+            *_code_label(_("Sector code"), _("Sector")),
+            TableColumn("respondents", _("Respondents")),
+            TableColumn("applied", _("Applied the meldcode")),
+            TableColumn("applied_percent", _("Applied the meldcode (%)")),
+            TableColumn("cases", _("Cases described")),
+            TableColumn("with_dilemma", _("Cases with dilemma")),
+            TableColumn("without_dilemma", _("Cases without dilemma")),
+            TableColumn("with_dilemma_percent", _("Cases with dilemma (%)")),
+            TableColumn("without_dilemma_percent", _("Cases without dilemma (%)")),
+        ],
+    )
+    figures: list[SectorFigures] = [summary.figures]
+    if not summary.figures.is_all:
+        figures.append(summary.all_figures)
+    for f in figures:
+        table.rows.append(
+            {
+                "code": "all" if f.is_all else f.sector,
+                "label": f.label,
+                "respondents": fmt_count(f.respondents, t),
+                "applied": fmt_count(f.applied, t),
+                "applied_percent": fmt_percent(f.applied_share),
+                "cases": fmt_count(f.cases, t),
+                "with_dilemma": fmt_count(f.with_dilemma, t),
+                "without_dilemma": fmt_count(f.without_dilemma, t),
+                "with_dilemma_percent": fmt_percent(f.with_dilemma_share),
+                "without_dilemma_percent": fmt_percent(f.without_dilemma_share),
+            }
+        )
+    return table
+
+
+def _items_table(summary: SectorSummary) -> SummaryTable:
+    t = summary.context.threshold
+    scored = [s for s in summary.scale if s.value is not None]
+    columns = [
+        *_code_label(_("Item code"), _("Item")),
+        *[TableColumn(f"count_{s.value}", f"{s.value}. {s.label}") for s in scored],
+        TableColumn("not_applicable", _("Don't know / n.a.")),
+        TableColumn("valid_n", _("Valid answers")),
+        TableColumn("mean", _("Mean (1-%(n)d)") % {"n": len(scored)}),
+        TableColumn("top_two_percent", _("Top two points (%)")),
+        TableColumn("top_two_low", _("Top two, 95% interval low (%)")),
+        TableColumn("top_two_high", _("Top two, 95% interval high (%)")),
+    ]
+    if not summary.figures.is_all:
+        columns += [
+            TableColumn("vs_all_points", _("Difference with all sectors (points)")),
+            TableColumn("vs_all_significant", _("Difference significant")),
+        ]
+    table = SummaryTable("items", _("Dilemmas"), columns)
+    for item in summary.items:
+        row: dict[str, Any] = {"code": item.code, "label": item.text}
+        for point in item.points:
+            row[f"count_{point.value}"] = fmt_count(point.count, t)
+        row.update(
+            not_applicable=fmt_count(item.not_applicable.count, t),
+            valid_n=fmt_count(item.valid_n, t),
+            mean=fmt_mean(item),
+            top_two_percent=fmt_percent(item.top_two),
+            top_two_low=fmt_bound(item.top_two, item.top_two.low),
+            top_two_high=fmt_bound(item.top_two, item.top_two.high),
+        )
+        if not summary.figures.is_all:
+            row["vs_all_points"], row["vs_all_significant"] = _versus_all(item)
+        table.rows.append(row)
+    return table
+
+
+def _versus_all(item: ItemSummary) -> tuple[Any, Any]:
+    diff = item.vs_all
+    if diff is None:
+        return None, None
+    if diff.hidden:
+        return HIDDEN_SHARE, None
+    if diff.points is None:
+        return None, None
+    return round(diff.points, 1), _("yes") if diff.significant else _("no")
+
+
+def _choices_table(summary: SectorSummary) -> SummaryTable:
+    t = summary.context.threshold
+    table = SummaryTable(
+        "choices",
+        _("Choice questions"),
+        [
+            *_code_label(_("Question and option code"), _("Question: option")),
+            TableColumn("count", _("Respondents")),
+            TableColumn("percent", _("Of those who answered (%)")),
+        ],
+    )
+    for choice in summary.choices:
+        table.rows.append(
+            {
+                "code": choice.code,
+                "label": choice.text,
+                "count": fmt_count(choice.answered, t),
+                "percent": None,
+            }
+        )
+        for option in choice.options:
+            table.rows.append(
+                {
+                    "code": f"{choice.code}_{option.code}",
+                    "label": f"{choice.text}: {option.label}",
+                    "count": fmt_count(option.count, t),
+                    "percent": fmt_percent(option.share),
+                }
+            )
+    return table
+
+
+def _coded_table(summary: SectorSummary) -> SummaryTable:
+    t = summary.context.threshold
+    coded = summary.coded
+    table = SummaryTable(
+        "coded_dilemmas",
+        _("Coded dilemmas"),
+        [
+            *_code_label(_("Code"), _("Dilemma")),
+            TableColumn("cases", _("Cases")),
+            TableColumn("percent", _("Of the coded cases (%)")),
+        ],
+    )
+    if not coded.available:
+        return table
+    table.rows.append(
+        {
+            "code": "coded",
+            "label": _("Coded cases")
+            + (f" ({_('whole period')})" if coded.whole_period else ""),
+            "cases": fmt_count(coded.coded_cases, t),
+            "percent": None,
+        }
+    )
+    for code in coded.codes:
+        table.rows.append(
+            {
+                "code": code.key,
+                "label": code.label,
+                "cases": fmt_count(code.cases, t),
+                "percent": fmt_percent(code.share),
+            }
+        )
+    return table
+
+
+def _examples_table(summary: SectorSummary) -> SummaryTable:
+    table = SummaryTable(
+        "examples",
+        _("Examples"),
+        [
+            *_code_label(_("Number"), _("Codes")),
+            TableColumn("description", _("Example")),
+            TableColumn("dilemma", _("Dilemma")),
+            TableColumn("follow_up", _("Follow-up")),
+        ],
+    )
+    for number, example in enumerate(summary.examples, start=1):
+        table.rows.append(
+            {
+                "code": str(number),
+                "label": ", ".join(example.code_keys),
+                "description": example.description,
+                "dilemma": example.dilemma,
+                "follow_up": example.follow_up,
+            }
+        )
+    return table
+
+
+def _note_table(summary: SectorSummary) -> SummaryTable:
+    table = SummaryTable(
+        "note",
+        _("What stands out"),
+        [*_code_label(_("Field"), _("Description")), TableColumn("text", _("Text"))],
+    )
+    if summary.note:
+        table.rows.append(
+            {"code": "note", "label": _("What stands out"), "text": summary.note}
+        )
+    return table
