@@ -3,10 +3,12 @@
 Each virtual user starts the seed questionnaire, answers every page with zero think
 time and submits; every fifth user submits twice (a double click). The run then
 checks that the stored responses equal the acknowledged submissions, with no
-duplicates. With --drill-redis, Redis is stopped in the middle of the burst and
-every submission must still succeed.
+duplicates. Then two fault drills: Redis is stopped in the middle of a burst
+(every submission must still succeed) and PostgreSQL is restarted in the middle
+of a burst (those caught by it get the 503 page, press again, and every one ends
+with exactly one stored response).
 
-    python bench/load_bench.py [--users 50 200] [--drill-redis]
+    python bench/load_bench.py [--users 50 200] [--no-drills]
 """
 
 from __future__ import annotations
@@ -301,8 +303,11 @@ def _report(users: int, result: dict, stored_before: int) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, nargs="+", default=[50, 200])
-    parser.add_argument("--drill-redis", action="store_true")
-    parser.add_argument("--drill-postgres", action="store_true")
+    parser.add_argument(
+        "--no-drills",
+        action="store_true",
+        help="skip the fault drills (they stop Redis and restart PostgreSQL)",
+    )
     args = parser.parse_args(argv)
     _prepare_database()
     server = _start_gunicorn()
@@ -311,9 +316,8 @@ def main(argv: list[str] | None = None) -> None:
         for users in args.users:
             before = _stored_responses()[0]
             lines += _report(users, _burst(users), before)
-        if args.drill_redis:
+        if not args.no_drills:
             lines += _redis_drill()
-        if args.drill_postgres:
             lines += _postgres_drill()
     finally:
         server.terminate()

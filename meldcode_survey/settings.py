@@ -5,10 +5,11 @@ executed in-process, DEBUG on. Production sets DEBUG=false and gives DATABASE_UR
 REDIS_URL, SECRET_KEY and ALLOWED_HOSTS; see .env.example.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -48,24 +49,39 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "meldcode_survey.questionnaires",
     "meldcode_survey.responses",
     "meldcode_survey.review",
     "meldcode_survey.dashboard",
     "meldcode_survey.exports",
     "meldcode_survey.accounts",
+    "meldcode_survey.audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "meldcode_survey.lib.middleware.LanguageCookieMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Order matters: an idle session is ended before the second-factor check,
+    # and the audit log sees the user that is left.
+    "meldcode_survey.accounts.middleware.IdleTimeoutMiddleware",
+    "meldcode_survey.accounts.middleware.TwoFactorRequiredMiddleware",
+    "meldcode_survey.audit.middleware.AuditActorMiddleware",
+    "meldcode_survey.accounts.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout raised during authentication into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "meldcode_survey.urls"
@@ -82,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "meldcode_survey.accounts.context_processors.session_timeout",
             ],
         },
     },
@@ -94,6 +111,8 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A persistent connection broken by a database restart is replaced, not reused.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -104,13 +123,44 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
     for name in (
         "UserAttributeSimilarityValidator",
-        "MinimumLengthValidator",
         "CommonPasswordValidator",
         "NumericPasswordValidator",
     )
+] + [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    }
+]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before the password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
+
+# Brute force: ten failures for one username from one address lock that
+# combination out for half an hour (django-axes).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "meldcode_survey.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "meldcode_survey.lib.ratelimit.client_address"
+AXES_VERBOSE = False
+
+# Two-factor authentication (TOTP) for every account with a role.
+OTP_TOTP_ISSUER = "Meldcode survey"
+OTP_LOGIN_URL = "accounts:verify"
+# Administrators may see and delete (reset) devices, never their secret keys.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Staff and analysts are logged out after this long without a request; the page
+# warns SESSION_IDLE_WARNING seconds before and lets them stay. Respondents are
+# anonymous and not affected: their draft is kept server-side.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=15 * 60)
+SESSION_IDLE_WARNING = env.int("SESSION_IDLE_WARNING", default=2 * 60)
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -155,13 +205,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Default schedule; beat copies it into the database, where staff can change it.
-CELERY_BEAT_SCHEDULE = {
-    "expire-drafts": {
-        "task": "responses.expire_drafts",
-        "schedule": crontab(hour=3, minute=15),
-    },
-}
+# The periodic tasks (retention) are rows made by the data migration audit 0002,
+# changed by staff in the admin ("Periodic tasks"). Entries in
+# CELERY_BEAT_SCHEDULE would overwrite those changes each time beat starts, so
+# a new periodic task gets a data migration, not an entry here.
+CELERY_BEAT_SCHEDULE: dict = {}
 
 # Security: secure defaults in production, relaxed only for local development.
 SESSION_COOKIE_HTTPONLY = True
@@ -172,7 +220,27 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No inline scripts or styles anywhere: every script and style sheet is a file
+# under static/. Bootstrap's form controls draw their icons from data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 if not DEBUG:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
+    # __Host- cookies are sent over HTTPS only, to this host only, for every path.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -186,11 +254,24 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports every layout step at INFO.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
+
+# Export files are deleted this many days after they were made.
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
+# An optional queue of its own for exports, served by a dedicated worker.
+EXPORT_QUEUE = env.str("EXPORT_QUEUE", default="")
 
 # Behind a reverse proxy that sets X-Forwarded-For (rate limiting only).
 USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)
 
 # Domain settings.
 DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=30)
+# Case narrative texts are blanked this many days after submission (codes and
+# figures stay); unset: kept. The periodic task's "days" argument overrides it.
+NARRATIVE_RETENTION_DAYS = env.int("NARRATIVE_RETENTION_DAYS", default=None)
 SUPPRESSION_THRESHOLD = env.int("SUPPRESSION_THRESHOLD", default=10)

@@ -50,6 +50,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Test users need no slow password hashing (0.6 s per user otherwise)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and other cached state never leak from one test to the next."""
     from django.core.cache import cache
@@ -87,13 +93,13 @@ def outsider_user(db):
 
 @pytest.fixture
 def staff_client(client, staff_user):
-    client.force_login(staff_user)
+    login_verified(client, staff_user)
     return client
 
 
 @pytest.fixture
 def analyst_client(client, analyst_user):
-    client.force_login(analyst_user)
+    login_verified(client, analyst_user)
     return client
 
 
@@ -134,3 +140,80 @@ def submit(db):
         return response_submit(draft=draft, submission_key=draft.key)
 
     return _submit
+
+
+def login_verified(client, user):
+    """Log `user` in on the test client with the second factor passed, as after a
+    real login with password and TOTP code (accounts' TwoFactorRequiredMiddleware
+    sends everyone with a role to the code page otherwise)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def verified_login(db):
+    """`verified_login(client, user)`: force_login plus a passed second factor."""
+    return login_verified
+
+
+@pytest.fixture
+def administrator_user(db):
+    from meldcode_survey.accounts.roles import ADMINISTRATOR
+
+    return factories.UserFactory(role=ADMINISTRATOR, is_staff=True)
+
+
+# Playwright with Debian's Chromium: one browser for the whole run, shared by
+# every browser test (tests/e2e, tests/review, tests/security). Two Playwright
+# sync sessions cannot be alive in one thread, so these fixtures must be the
+# only definitions of `browser` and `new_page`.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls
+    # that tests make around it are still plain synchronous calls.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open pages in fresh browser contexts (like separate devices)."""
+    contexts = []
+
+    def _new_page(**options):
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _new_page
+    for context in contexts:
+        context.close()

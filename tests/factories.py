@@ -106,3 +106,31 @@ class LikertGroupFactory(factory.django.DjangoModelFactory):
     scale = factory.SubFactory(
         ScaleFactory, version=factory.SelfAttribute("..section.version")
     )
+
+
+# Submitted responses and their case narratives (appended by the review app).
+import uuid  # noqa: E402
+
+from meldcode_survey.responses.models import CaseNarrative, Response  # noqa: E402
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Response
+
+    version = factory.SubFactory(VersionFactory)
+    submission_key = factory.LazyFunction(uuid.uuid4)
+    sector = "kinderopvang"
+    applied_meldcode = True
+
+
+class CaseNarrativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseNarrative
+
+    response = factory.SubFactory(ResponseFactory)
+    description = factory.Sequence(lambda n: f"Kind {n} kwam vaak hongerig binnen.")
+    dilemma = "Is dit ernstig genoeg om te melden?"
+    follow_up = "Gesprek met ouders gevoerd en Veilig Thuis om advies gevraagd."
+    has_dilemma = True
+    screening_flags = factory.LazyFunction(dict)

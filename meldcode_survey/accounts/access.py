@@ -12,17 +12,21 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from .roles import ANALYST, STAFF
+from .roles import ADMINISTRATOR, ANALYST, STAFF
 
 
-def _in_group(user: Any, name: str) -> bool:
+def _role_names(user: Any) -> set[str]:
     if not user.is_authenticated or not user.is_active:
-        return False
+        return set()
     names = getattr(user, "_role_names", None)
     if names is None:
         names = set(user.groups.values_list("name", flat=True))
         user._role_names = names
-    return name in names
+    return names
+
+
+def _in_group(user: Any, name: str) -> bool:
+    return name in _role_names(user)
 
 
 def is_staff_member(user: Any) -> bool:
@@ -35,8 +39,38 @@ def is_analyst(user: Any) -> bool:
     return _in_group(user, ANALYST)
 
 
+def is_administrator(user: Any) -> bool:
+    """Administrators manage users and read the audit log."""
+    return bool(user.is_authenticated and user.is_superuser) or _in_group(
+        user, ADMINISTRATOR
+    )
+
+
 def can_see_dashboard(user: Any) -> bool:
     return is_staff_member(user) or is_analyst(user)
+
+
+def needs_two_factor(user: Any) -> bool:
+    """Every account that can see more than a respondent must use a second factor."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_staff or user.is_superuser or _role_names(user))
+
+
+def allowed_sectors(user: Any) -> set[str] | None:
+    """The sectors a user may see in pages and files; None: all of them.
+
+    Staff see everything; an analyst limited by an AnalystSectorAccess row sees
+    only its sectors; anyone else nothing.
+    """
+    if is_staff_member(user):
+        return None
+    if not is_analyst(user):
+        return set()
+    from .models import AnalystSectorAccess
+
+    access = AnalystSectorAccess.objects.filter(user=user).first()
+    return None if access is None else set(access.sectors)
 
 
 def _role_required(predicate: Callable[[Any], bool]) -> Callable:

@@ -1,0 +1,47 @@
+"""Per-user limits on what an analyst may see."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# The sector codes of the seed questionnaire (see shared/domain.md); a
+# questionnaire may add others, which the admin form offers as well.
+SECTORS = [
+    ("kinderopvang", _("Childcare")),
+    ("onderwijs", _("Education")),
+    ("gezondheidszorg", _("Health care")),
+    ("maatschappelijke_ondersteuning", _("Social support")),
+    ("jeugdhulp", _("Youth care")),
+    ("justitie", _("Justice")),
+    ("overig", _("Other")),
+]
+
+
+class AnalystSectorAccess(models.Model):
+    """Limits an analyst to some sectors, in pages and in files.
+
+    An analyst without a row sees every sector; with a row, only the sectors in
+    it (an empty list: none).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sector_access",
+        verbose_name=_("user"),
+    )
+    sectors = models.JSONField(
+        _("sectors"),
+        default=list,
+        blank=True,
+        help_text=_("The sector codes this analyst may see."),
+    )
+
+    class Meta:
+        verbose_name = _("sector access")
+        verbose_name_plural = _("sector access")
+
+    def __str__(self) -> str:
+        return ", ".join(self.sectors) or "-"

@@ -1,0 +1,20 @@
+"""The audit log: who did what to which object, and when.
+
+Other apps call `audit.record(user, action, obj=None, **details)`; user, role and
+questionnaire changes are recorded by the receivers in signals.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def record(user: Any, action: str, obj: Any = None, **details: Any) -> Any:
+    """Add one entry to the audit log and return it.
+
+    `user` may be None or anonymous (system jobs, failed logins); `details` must
+    be JSON-serialisable and should never hold narrative text or passwords.
+    """
+    from .services import record_entry
+
+    return record_entry(user, action, obj, details)

@@ -1,0 +1,42 @@
+"""Writing the audit log."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEntry
+
+# The user behind the current request, for entries written by signal receivers
+# that are not handed one (see middleware.AuditActorMiddleware).
+current_actor: ContextVar[Any] = ContextVar("audit_current_actor", default=None)
+
+
+def object_label(obj: Any) -> tuple[str, str, str]:
+    """(object type, object id, short description) of a model instance."""
+    if obj is None:
+        return "", "", ""
+    if isinstance(obj, models.Model):
+        meta = obj._meta
+        return meta.label_lower, str(obj.pk or ""), str(obj)[:200]
+    return type(obj).__name__.lower(), "", str(obj)[:200]
+
+
+def record_entry(
+    user: Any, action: str, obj: Any = None, details: dict | None = None
+) -> AuditEntry:
+    if user is None:
+        user = current_actor.get()
+    actor = user if getattr(user, "is_authenticated", False) else None
+    object_type, object_id, object_repr = object_label(obj)
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_username=actor.get_username() if actor else "",
+        action=str(action),
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        details=details or {},
+    )
