@@ -45,7 +45,7 @@ bench: $(VENV)/.installed
 
 ## Regenerate and compile the Dutch translations (needs GNU gettext).
 messages: $(VENV)/.installed
-	$(MANAGE) makemessages --locale nl --ignore ".venv/*" --ignore "staticfiles/*"
+	$(MANAGE) makemessages --locale nl --ignore ".venv/*" --ignore "staticfiles/*" --ignore "bench/*" --ignore "tests/*"
 	$(MANAGE) compilemessages --locale nl --ignore ".venv/*"
 
 clean:
