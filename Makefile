@@ -15,9 +15,11 @@ $(VENV)/.installed: pyproject.toml
 migrate: $(VENV)/.installed
 	$(MANAGE) migrate --noinput
 
-## Serve the platform on http://127.0.0.1:8000 (SQLite, tasks in-process).
+## Serve the platform on http://127.0.0.1:8000 (SQLite, tasks in-process),
+## with a labelled synthetic demo set so the dashboard is not empty.
 run: migrate
 	$(MANAGE) load_seed_questionnaire
+	$(MANAGE) generate_responses --questionnaire brede-reflectie --count 3000 --seed 1 --only-if-empty
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) runserver 127.0.0.1:8000
 

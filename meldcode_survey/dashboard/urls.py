@@ -6,4 +6,7 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("<slug:slug>/", views.overview, name="overview"),
+    path("<slug:slug>/<slug:sector>/", views.sector, name="sector"),
+    path("<slug:slug>/<slug:sector>/note/", views.note_edit, name="note_edit"),
 ]

@@ -1,0 +1,29 @@
+from typing import Any
+
+from django.contrib import admin
+
+from .models import SectorNote
+from .services import figures_changed
+
+
+@admin.register(SectorNote)
+class SectorNoteAdmin(admin.ModelAdmin):
+    """Staff write "wat valt op" per sector and wave (also on the sector page)."""
+
+    list_display = ["sector", "version", "updated_at", "updated_by"]
+    list_filter = ["version__questionnaire", "sector"]
+    search_fields = ["sector", "text", "text_en"]
+    readonly_fields = ["updated_at", "updated_by"]
+    fields = ["version", "sector", "text", "text_en", "updated_at", "updated_by"]
+
+    def save_model(
+        self, request: Any, obj: SectorNote, form: Any, change: bool
+    ) -> None:
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+        figures_changed(obj.version_id)
+
+    def delete_model(self, request: Any, obj: SectorNote) -> None:
+        version_id = obj.version_id
+        super().delete_model(request, obj)
+        figures_changed(version_id)

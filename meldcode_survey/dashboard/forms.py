@@ -1,0 +1,124 @@
+"""The dashboard's filters (GET) and the staff's "wat valt op" form."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from meldcode_survey.questionnaires.models import Version
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+REAL, SYNTHETIC = "real", "synthetic"
+
+
+def month_value(month: date) -> str:
+    return f"{month:%Y-%m}"
+
+
+def _month(value: str) -> date | None:
+    if not value:
+        return None
+    match = MONTH.match(value)
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise forms.ValidationError(_("Choose a month from the list."))
+    return date(int(match[1]), int(match[2]), 1)
+
+
+class FilterForm(forms.Form):
+    """Version, period and data set; on a sector page also sector and wave."""
+
+    version = forms.TypedChoiceField(
+        label=_("Questionnaire version"), required=False, coerce=int, empty_value=None
+    )
+    start = forms.CharField(
+        label=_("From (month)"), required=False, widget=forms.Select
+    )
+    end = forms.CharField(label=_("To (month)"), required=False, widget=forms.Select)
+    data = forms.ChoiceField(
+        label=_("Data"),
+        required=False,
+        choices=[(REAL, _("Real responses")), (SYNTHETIC, _("Demo data (synthetic)"))],
+    )
+
+    def __init__(
+        self, *args: Any, versions: list[Version], current: Version, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.version_choices = [(v.number, _version_label(v)) for v in versions]
+        self.fields["version"].choices = self.version_choices
+        self.fields["version"].initial = current.number
+
+    def add_sector_fields(self, sectors: dict[str, str], current: Version) -> None:
+        """On a sector page: switch sector, and compare with another wave."""
+        self.fields["sector"] = forms.ChoiceField(
+            label=_("Sector"), required=False, choices=list(sectors.items())
+        )
+        others = [c for c in self.version_choices if c[0] != current.number]
+        if others:
+            self.fields["compare"] = forms.ChoiceField(
+                label=_("Compare with version"),
+                required=False,
+                choices=[("", _("No comparison")), *others],
+            )
+
+    def clean_start(self) -> date | None:
+        return _month(self.cleaned_data["start"])
+
+    def clean_end(self) -> date | None:
+        return _month(self.cleaned_data["end"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end month must not come before the start."))
+        return data
+
+    def set_months(self, months: list[date], *, show_data: bool) -> None:
+        """Offer the months that have data (known once the figures are read)."""
+        options = [(month_value(m), date_format(m, "F Y")) for m in months]
+        self.fields["start"].widget.choices = [("", _("From the start")), *options]
+        self.fields["end"].widget.choices = [("", _("Up to now")), *options]
+        if not show_data:
+            del self.fields["data"]
+
+    def styled(self) -> FilterForm:
+        """Bootstrap classes on every select, and the errors tied to their field."""
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-select"
+            if self.is_bound and name in self.errors:
+                field.widget.attrs["aria-invalid"] = "true"
+                field.widget.attrs["aria-describedby"] = f"id_{name}-error"
+        return self
+
+    def value(self, name: str, default: Any = None) -> Any:
+        """A valid value of a field, else the default (invalid input is ignored)."""
+        if not self.is_bound or name in self.errors:
+            return default
+        return self.cleaned_data.get(name) or default
+
+
+def _version_label(version: Version) -> str:
+    return _("Version %(number)d (%(status)s)") % {
+        "number": version.number,
+        "status": version.get_status_display(),
+    }
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("What stands out (Dutch)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Shown on the sector page and in the fact sheet."),
+    )
+    text_en = forms.CharField(
+        label=_("What stands out (English)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )

@@ -1,0 +1,223 @@
+"""The aggregation module: every figure of the dashboard, the exports and the PDF.
+
+Per questionnaire version and data set (real or synthetic, never mixed), per
+sector and for all sectors, over whole months: respondents, applied the
+meldcode, cases with and without dilemma; per Likert item the count per scale
+point, n.v.t., valid n, mean and top-two share; per choice question the count
+per option; the coded dilemmas of the narrative coding; a sector against all
+sectors and one wave against another. Shares carry a 95% Wilson interval and
+a difference is marked significant only where a Bonferroni-corrected
+two-proportion test says so.
+
+Disclosure control lives here and only here (disclosure.py): analysts get
+suppressed figures, staff (`unsuppressed=True`) the true ones with what analysts
+would not see marked `protected`. Figures come from the rollup tables only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Subquery
+
+from meldcode_survey.accounts import access
+from meldcode_survey.questionnaires.models import Questionnaire, Version
+
+from ..models import FiguresStamp, ResponseRollup, SectorNote
+from .figures import Table, top_item, with_waves
+from .tables import ALL, version_meta
+from .types import (
+    Cell,
+    ChoiceSummary,
+    CodedDilemmas,
+    CodeShare,
+    Context,
+    Difference,
+    ItemSummary,
+    OptionCount,
+    Overview,
+    Period,
+    PointCount,
+    ScaleLabel,
+    SectorFigures,
+    SectorRow,
+    SectorSummary,
+    Share,
+    WaveItem,
+)
+
+__all__ = [
+    "Cell",
+    "ChoiceSummary",
+    "CodeShare",
+    "CodedDilemmas",
+    "Context",
+    "Difference",
+    "ItemSummary",
+    "OptionCount",
+    "Overview",
+    "Period",
+    "PointCount",
+    "ScaleLabel",
+    "SectorFigures",
+    "SectorRow",
+    "SectorSummary",
+    "Share",
+    "WaveItem",
+    "allowed_sectors",
+    "dashboard_questionnaires",
+    "dashboard_versions",
+    "default_version",
+    "overview",
+    "sector_codes",
+    "sector_summary",
+    "sees_unsuppressed",
+]
+
+TOP_CODES_IN_OVERVIEW = 3
+
+
+def allowed_sectors(user: Any) -> set[str] | None:
+    """The sectors a user may see; None: all of them.
+
+    The one hook for limiting analysts to some sectors (issue 7): the rule
+    itself lives in accounts.access, so pages and files apply the same one.
+    """
+    rule = getattr(access, "allowed_sectors", None)
+    return None if rule is None else rule(user)
+
+
+def sees_unsuppressed(user: Any) -> bool:
+    """Staff see the true small counts (labelled); everyone else suppressed ones."""
+    return access.is_staff_member(user)
+
+
+def dashboard_questionnaires() -> list[Questionnaire]:
+    """Questionnaires with a published or closed version."""
+    return list(
+        Questionnaire.objects.filter(
+            versions__status__in=[Version.Status.PUBLISHED, Version.Status.CLOSED]
+        ).distinct()
+    )
+
+
+def dashboard_versions(questionnaire: Questionnaire) -> list[Version]:
+    """The versions (waves) that can have responses, newest first.
+
+    Each carries `has_responses` (see default_version) and `figures_stamp`, a
+    token that changes with any of its figures (None: nothing counted yet).
+    """
+    with_responses = ResponseRollup.objects.filter(
+        version=OuterRef("pk"), respondents__gt=0
+    )
+    stamp = FiguresStamp.objects.filter(version=OuterRef("pk")).values("token")
+    return list(
+        questionnaire.versions.exclude(status=Version.Status.DRAFT)
+        .select_related("questionnaire")
+        .annotate(has_responses=Exists(with_responses), figures_stamp=Subquery(stamp))
+        .order_by("-number")
+    )
+
+
+def sector_codes(version: Version) -> list[str]:
+    """The sectors of the version's sector question."""
+    return version_meta(version).sector_codes(set())
+
+
+def default_version(versions: list[Version]) -> Version | None:
+    """The newest version with responses, else the newest (of dashboard_versions)."""
+    return next((v for v in versions if v.has_responses), None) or (
+        versions[0] if versions else None
+    )
+
+
+# --- The two entry points -----------------------------------------------------
+
+
+def sector_summary(
+    *,
+    version: Version,
+    sector: str | None,
+    month_from: date | None = None,
+    month_to: date | None = None,
+    synthetic: bool | None = None,
+    compare_version: Version | None = None,
+    unsuppressed: bool = False,
+) -> SectorSummary:
+    """The fact sheet of one sector (sector None: all sectors together).
+
+    `synthetic` None picks the real responses, or the synthetic ones when the
+    version has no real responses. Months are first days of months.
+    """
+    table = Table.load(version, month_from, month_to, synthetic, unsuppressed)
+    s = ALL if sector is None else sector
+    items = [table.item(q, s, vs_all=s != ALL) for q in table.meta.items]
+    comparisons = sum(
+        1 for item in items if item.vs_all and item.vs_all.value is not None
+    )
+    items = [table.with_significance(item, comparisons) for item in items]
+    compare_number = None
+    if compare_version is not None and compare_version.pk != version.pk:
+        other = Table.load(compare_version, None, None, table.synthetic, unsuppressed)
+        items = with_waves(items, table, other, s)
+        compare_number = compare_version.number
+    return SectorSummary(
+        context=table.context(),
+        figures=table.figures(s),
+        all_figures=table.figures(ALL),
+        scale=table.scale(),
+        items=items,
+        choices=[table.choice(q, s) for q in table.meta.choices],
+        coded=table.coded(s),
+        examples=table.examples(s),
+        note=_note(version, sector),
+        compare_version_number=compare_number,
+        item_comparisons=comparisons,
+        sectors={code: table.meta.sector_label(code) for code in table.sectors},
+    )
+
+
+def overview(
+    *,
+    version: Version,
+    month_from: date | None = None,
+    month_to: date | None = None,
+    synthetic: bool | None = None,
+    unsuppressed: bool = False,
+    sectors: set[str] | None = None,
+) -> Overview:
+    """All sectors side by side: figures, top coded dilemmas, the top item.
+
+    `sectors` limits the rows (see allowed_sectors); the figures and what is
+    hidden do not depend on it.
+    """
+    table = Table.load(version, month_from, month_to, synthetic, unsuppressed)
+    rows = []
+    for s in table.sectors:
+        if sectors is not None and s not in sectors:
+            continue
+        items = [table.item(q, s, vs_all=False) for q in table.meta.items]
+        coded = table.coded(s)
+        rows.append(
+            SectorRow(
+                figures=table.figures(s),
+                top_codes=[c for c in coded.codes if not c.cases.hidden][
+                    :TOP_CODES_IN_OVERVIEW
+                ],
+                top_item=top_item(items),
+            )
+        )
+    return Overview(
+        context=table.context(),
+        rows=rows,
+        total=table.figures(ALL),
+        scale=table.scale(),
+        items=[table.item(q, ALL, vs_all=False) for q in table.meta.items],
+        sectors={s: table.meta.sector_label(s) for s in table.sectors},
+    )
+
+
+def _note(version: Version, sector: str | None) -> str:
+    note = SectorNote.objects.filter(version=version, sector=sector or "").first()
+    return note.tr("text") if note else ""

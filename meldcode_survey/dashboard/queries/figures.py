@@ -1,0 +1,390 @@
+"""Figures of one version and data set over a period, with the hidden cells.
+
+Internal to the aggregation module: the public entry points are in __init__.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from meldcode_survey.questionnaires.models import Version
+from meldcode_survey.review.queries import approved_examples, final_code_counts
+
+from ..stats import (
+    ALPHA,
+    is_significant,
+    mean_of_counts,
+    two_proportion_z_test,
+    wilson_interval,
+)
+from .disclosure import Relation, Structure, suppress
+from .tables import (
+    ALL,
+    ANSWERED_KEY,
+    NOT_APPLICABLE_KEY,
+    VersionMeta,
+    derive,
+    load_counts,
+    structure_for,
+    version_meta,
+)
+from .types import (
+    Cell,
+    ChoiceSummary,
+    CodedDilemmas,
+    CodeShare,
+    Context,
+    Difference,
+    ItemSummary,
+    OptionCount,
+    Period,
+    PointCount,
+    ScaleLabel,
+    SectorFigures,
+    Share,
+    WaveItem,
+)
+
+
+class Reader:
+    """Reads cells and shares from a view, applying the hidden set."""
+
+    def __init__(self, view: dict, hidden: set, unsuppressed: bool) -> None:
+        self.view = view
+        self.hidden = hidden
+        self.unsuppressed = unsuppressed
+
+    def value(self, key: tuple) -> int:
+        return self.view.get(key, 0)
+
+    def cell(self, key: tuple) -> Cell:
+        protected = key in self.hidden
+        if protected and not self.unsuppressed:
+            return Cell(value=None, hidden=True, protected=True)
+        return Cell(value=self.value(key), protected=protected)
+
+    def share(self, numerator: list[tuple], denominator: tuple) -> Share:
+        protected = denominator in self.hidden or any(
+            k in self.hidden for k in numerator
+        )
+        if protected and not self.unsuppressed:
+            return Share(value=None, hidden=True, protected=True)
+        x, n = sum(self.value(k) for k in numerator), self.value(denominator)
+        if n <= 0 or not 0 <= x <= n:
+            return Share(value=None, protected=protected)
+        low, high = wilson_interval(x, n)
+        return Share(
+            value=x / n,
+            low=low,
+            high=high,
+            protected=protected,
+            numerator=x,
+            denominator=n,
+        )
+
+
+@dataclass
+class Table:
+    """One version and data set over a period, with its hidden cells."""
+
+    version: Version
+    meta: VersionMeta
+    synthetic: bool
+    other_dataset: bool  # the other data set has responses too
+    mixes: bool  # coded figures would mix real and synthetic narratives
+    period: Period
+    sectors: list[str]
+    threshold: int
+    unsuppressed: bool
+    reader: Reader
+
+    @classmethod
+    def load(
+        cls,
+        version: Version,
+        month_from: date | None,
+        month_to: date | None,
+        synthetic: bool | None,
+        unsuppressed: bool,
+    ) -> Table:
+        threshold = settings.SUPPRESSION_THRESHOLD
+        meta = version_meta(version)
+        filtered = month_from is not None or month_to is not None
+        counts = load_counts(version.pk, synthetic, by_month=filtered)
+        synthetic, present = counts.synthetic, counts.present
+        sectors = meta.sector_codes(counts.sectors)
+        if filtered:
+            view = derive(counts.between(month_from, month_to), meta, sectors)
+            months = [derive(base, meta, sectors) for base in counts.by_month.values()]
+        else:
+            view, months = derive(counts.whole, meta, sectors), []
+        structure = structure_for(meta, sectors)
+        hidden = suppress(structure, view, threshold=threshold, months=months)
+        return cls(
+            version=version,
+            meta=meta,
+            synthetic=synthetic,
+            other_dataset=len(present) > 1,
+            mixes=synthetic and False in present,
+            period=Period(month_from, month_to, counts.months),
+            sectors=sectors,
+            threshold=threshold,
+            unsuppressed=unsuppressed,
+            reader=Reader(view, hidden, unsuppressed),
+        )
+
+    def context(self) -> Context:
+        questionnaire = self.version.questionnaire
+        return Context(
+            questionnaire=questionnaire.tr("title"),
+            questionnaire_slug=questionnaire.slug,
+            version_id=self.version.pk,
+            version_number=self.version.number,
+            period=self.period,
+            synthetic=self.synthetic,
+            unsuppressed=self.unsuppressed,
+            threshold=self.threshold,
+            other_dataset=self.other_dataset,
+            alpha=ALPHA,
+        )
+
+    def label(self, s: str) -> str:
+        return _("All sectors") if s == ALL else self.meta.sector_label(s)
+
+    def scale(self) -> list[ScaleLabel]:
+        if not self.meta.items:
+            return []
+        first = self.meta.items[0].pk
+        labels = [ScaleLabel(p.value, p.tr("label")) for p in self.meta.scored[first]]
+        unscored = self.meta.unscored[first]
+        if unscored is not None:
+            labels.append(ScaleLabel(None, unscored.tr("label")))
+        return labels
+
+    def figures(self, s: str) -> SectorFigures:
+        read = self.reader
+
+        def r(measure: str) -> tuple:
+            return ("resp", s, measure)
+
+        return SectorFigures(
+            sector="" if s == ALL else s,
+            label=self.label(s),
+            is_all=s == ALL,
+            respondents=read.cell(r("respondents")),
+            applied=read.cell(r("applied")),
+            applied_share=read.share([r("applied")], r("respondents")),
+            cases=read.cell(r("cases")),
+            with_dilemma=read.cell(r("cases_with_dilemma")),
+            without_dilemma=read.cell(r("cases_without_dilemma")),
+            with_dilemma_share=read.share([r("cases_with_dilemma")], r("cases")),
+            without_dilemma_share=read.share([r("cases_without_dilemma")], r("cases")),
+        )
+
+    def item(self, question: Any, s: str, *, vs_all: bool) -> ItemSummary:
+        read, q = self.reader, question.pk
+        n_key = ("n", s, q)
+        scored = self.meta.scored[q]
+        points = [
+            PointCount(
+                value=p.value,
+                label=p.tr("label"),
+                count=read.cell(("ans", s, q, p.value)),
+                share=read.share([("ans", s, q, p.value)], n_key),
+            )
+            for p in scored
+        ]
+        unscored = self.meta.unscored[q]
+        not_applicable = PointCount(
+            value=None,
+            label=unscored.tr("label") if unscored else _("Don't know / n.a."),
+            count=read.cell(("ans", s, q, NOT_APPLICABLE_KEY)),
+            share=Share(value=None),
+        )
+        top = [("ans", s, q, p.value) for p in scored[-2:]]
+        mean_keys = [("ans", s, q, p.value) for p in scored]
+        mean_protected = any(k in read.hidden for k in [*mean_keys, n_key])
+        mean_hidden = mean_protected and not self.unsuppressed
+        mean = None
+        if not mean_hidden:
+            mean = mean_of_counts(
+                {p.value: read.value(k) for p, k in zip(scored, mean_keys, strict=True)}
+            )
+        difference = None
+        if vs_all:
+            difference = self.versus_all(top, n_key, s, question)
+        return ItemSummary(
+            code=question.code,
+            text=question.tr("text"),
+            points=points,
+            not_applicable=not_applicable,
+            valid_n=read.cell(n_key),
+            mean=mean,
+            mean_hidden=mean_hidden,
+            top_two=read.share(top, n_key),
+            vs_all=difference,
+        )
+
+    def versus_all(
+        self, top: list[tuple], n_key: tuple, s: str, question: Any
+    ) -> Difference:
+        read = self.reader
+        mine = read.share(top, n_key)
+        everyone = read.share(
+            [(k[0], ALL, *k[2:]) for k in top], ("n", ALL, question.pk)
+        )
+        if mine.value is None or everyone.value is None:
+            return Difference(value=None, hidden=mine.hidden or everyone.hidden)
+        rest_x = everyone.numerator - mine.numerator
+        rest_n = everyone.denominator - mine.denominator
+        if rest_n <= 0:
+            return Difference(value=mine.value - everyone.value)
+        test = two_proportion_z_test(mine.numerator, mine.denominator, rest_x, rest_n)
+        return Difference(value=mine.value - everyone.value, p_value=test.p_value)
+
+    def with_significance(self, item: ItemSummary, comparisons: int) -> ItemSummary:
+        diff = item.vs_all
+        if diff is None or diff.p_value is None:
+            return item
+        marked = Difference(
+            value=diff.value,
+            p_value=diff.p_value,
+            significant=is_significant(diff.p_value, comparisons),
+        )
+        return replace(item, vs_all=marked)
+
+    def choice(self, question: Any, s: str) -> ChoiceSummary:
+        read, q = self.reader, question.pk
+        answered = ("ans", s, q, ANSWERED_KEY)
+        return ChoiceSummary(
+            code=question.code,
+            text=question.tr("text"),
+            multiple=question.type == question.Type.MULTIPLE_CHOICE,
+            answered=read.cell(answered),
+            options=[
+                OptionCount(
+                    code=option.code,
+                    label=option.tr("label"),
+                    count=read.cell(("ans", s, q, option.pk)),
+                    share=read.share([("ans", s, q, option.pk)], answered),
+                )
+                for option in self.meta.options[q]
+            ],
+        )
+
+    def coded(self, s: str) -> CodedDilemmas:
+        """Coded dilemmas of the narrative coding, protected on their own.
+
+        With a date filter analysts get the whole period: code counts are not
+        kept per month, so a filtered figure could be differenced.
+        """
+        if self.mixes:
+            return CodedDilemmas(
+                coded_cases=Cell(value=None),
+                codes=[],
+                whole_period=True,
+                available=False,
+            )
+        whole = self.period.is_filtered and not self.unsuppressed
+        total, counts = final_code_counts(
+            version_ids=[self.version.pk],
+            sector=None if s == ALL else s,
+            date_from=None if whole else self.period.date_from,
+            date_to=None if whole else self.period.date_to,
+            include_synthetic=self.synthetic,
+        )
+        view = {("coded",): total} | {("code", c.key): c.cases for c in counts}
+        view |= {("not", c.key): total - c.cases for c in counts}
+        structure = Structure(
+            relations=[
+                Relation(("coded",), (("code", c.key), ("not", c.key))) for c in counts
+            ],
+            displayed={("coded",)} | {("code", c.key) for c in counts},
+            insensitive=set(),
+        )
+        hidden = suppress(structure, view, threshold=self.threshold)
+        read = Reader(view, hidden, self.unsuppressed)
+        codes = [
+            CodeShare(
+                key=c.key,
+                label=c.label,
+                cases=read.cell(("code", c.key)),
+                share=read.share([("code", c.key)], ("coded",)),
+            )
+            for c in counts
+        ]
+        # Order by count only where counts are visible: the rank of a hidden
+        # count would tell something about it.
+        codes.sort(key=lambda c: (c.cases.hidden, -(c.cases.value or 0), c.key))
+        return CodedDilemmas(
+            coded_cases=read.cell(("coded",)),
+            codes=codes,
+            whole_period=whole and self.period.is_filtered,
+        )
+
+    def examples(self, s: str) -> list:
+        if self.mixes:
+            return []
+        return approved_examples(
+            version_ids=[self.version.pk],
+            sector=None if s == ALL else s,
+            include_synthetic=self.synthetic,
+        )
+
+
+def with_waves(
+    items: list[ItemSummary], table: Table, other: Table, s: str
+) -> list[ItemSummary]:
+    result = []
+    comparable = []
+    for item in items:
+        question = other.meta.item_by_code(item.code)
+        if question is None:
+            result.append((item, None))
+            continue
+        theirs = other.item(question, s, vs_all=False)
+        result.append((item, theirs))
+        if item.top_two.value is not None and theirs.top_two.value is not None:
+            comparable.append(item.code)
+    out = []
+    for item, theirs in result:
+        if theirs is None:
+            out.append(item)
+            continue
+        out.append(
+            replace(
+                item,
+                wave=WaveItem(
+                    version_number=other.version.number,
+                    valid_n=theirs.valid_n,
+                    top_two=theirs.top_two,
+                    difference=_wave_difference(
+                        item.top_two, theirs.top_two, len(comparable)
+                    ),
+                ),
+            )
+        )
+    return out
+
+
+def _wave_difference(mine: Share, theirs: Share, comparisons: int) -> Difference:
+    if mine.value is None or theirs.value is None:
+        return Difference(value=None, hidden=mine.hidden or theirs.hidden)
+    test = two_proportion_z_test(
+        mine.numerator, mine.denominator, theirs.numerator, theirs.denominator
+    )
+    return Difference(
+        value=mine.value - theirs.value,
+        p_value=test.p_value,
+        significant=is_significant(test.p_value, comparisons),
+    )
+
+
+def top_item(items: list[ItemSummary]) -> ItemSummary | None:
+    visible = [item for item in items if item.top_two.value is not None]
+    return max(visible, key=lambda item: item.top_two.value, default=None)

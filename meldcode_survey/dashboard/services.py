@@ -1,0 +1,489 @@
+"""Writes of the dashboard: keeping the rollups current, and the sector notes.
+
+Incremental updates add one response's counts with an atomic upsert
+(`INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`, on PostgreSQL and
+SQLite alike), so concurrent submits never lose a count. A rebuild counts the
+raw answers with `SELECT ... GROUP BY` (on a large PostgreSQL database split
+over several connections, see _count_in_parallel) and replaces every rollup
+with the few thousand result rows in one transaction: readers see the old or
+the new figures, never a mix. Every change gives the version a new figures
+stamp, the key under which the pages cache their figures.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+
+from meldcode_survey.questionnaires.models import Question, Version
+from meldcode_survey.responses.models import Answer, Response
+
+from .models import (
+    ANSWERED_KEY,
+    NOT_APPLICABLE_KEY,
+    AnswerRollup,
+    FiguresStamp,
+    ResponseRollup,
+    SectorNote,
+)
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+COUNTED_TYPES = (
+    Question.Type.LIKERT,
+    Question.Type.SINGLE_CHOICE,
+    Question.Type.MULTIPLE_CHOICE,
+)
+
+
+# --- Incremental --------------------------------------------------------------
+
+
+def rollups_add_response(response_id: int, *, sign: int = 1) -> None:
+    """Add (sign=1) or subtract (sign=-1) one stored response's counts."""
+    response = (
+        Response.objects.filter(pk=response_id)
+        .values("version_id", "is_synthetic", "sector", "submitted_on")
+        .annotate(
+            applied=F("applied_meldcode"), has_dilemma=F("narrative__has_dilemma")
+        )
+        .annotate(narrative_id=F("narrative__id"))
+        .first()
+    )
+    if response is None:
+        return
+    grain = {
+        "version_id": response["version_id"],
+        "is_synthetic": response["is_synthetic"],
+        "sector": response["sector"],
+        "month": month_of(response["submitted_on"]),
+    }
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A rebuild locks the rollups; a submit never waits long for it
+            # (on a timeout the receiver logs and the nightly rebuild repairs).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '5s'")
+        figures_changed(response["version_id"])
+        _upsert(ResponseRollup, grain, _response_counts(response, sign))
+        for (question_id, key), n in _answer_counts(response_id, sign).items():
+            _upsert(
+                AnswerRollup,
+                {**grain, "question_id": question_id, "key": key},
+                {"answers": n},
+            )
+
+
+def rollups_remove_response(response_id: int) -> None:
+    rollups_add_response(response_id, sign=-1)
+
+
+def _response_counts(response: dict, sign: int) -> dict[str, int]:
+    has_case = response["narrative_id"] is not None
+    return {
+        "respondents": sign,
+        "applied": sign * (response["applied"] is True),
+        "not_applied": sign * (response["applied"] is False),
+        "cases": sign * has_case,
+        "cases_with_dilemma": sign * (has_case and response["has_dilemma"] is True),
+        "cases_without_dilemma": sign * (has_case and response["has_dilemma"] is False),
+    }
+
+
+def _answer_counts(response_id: int, sign: int) -> Counter:
+    rows = (
+        Answer.objects.filter(response_id=response_id, question__type__in=COUNTED_TYPES)
+        .exclude(question__role=Question.Role.SECTOR)
+        .values_list(
+            "question_id",
+            "question__type",
+            "choice_id",
+            "scale_value",
+            "not_applicable",
+        )
+    )
+    counts: Counter = Counter()
+    for question_id, kind, choice_id, scale_value, not_applicable in rows:
+        key = choice_id if choice_id is not None else scale_value
+        if key is None and not_applicable:
+            key = NOT_APPLICABLE_KEY
+        if key is None:  # not a countable answer (the rebuild skips it too)
+            continue
+        counts[question_id, key] += sign
+        if kind == Question.Type.MULTIPLE_CHOICE:
+            counts[question_id, ANSWERED_KEY] = sign
+    return counts
+
+
+def _upsert(model: Any, grain: dict[str, Any], counts: dict[str, int]) -> None:
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [*grain, *counts]
+    conflict = ", ".join(quote(c) for c in grain)
+    updates = ", ".join(
+        f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in counts
+    )
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*grain.values(), *counts.values()])
+
+
+# --- Full rebuild -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    response_rows: int
+    answer_rows: int
+    seconds: float
+
+
+def counted_question_ids() -> list[int]:
+    """Questions whose answers the rollups count: Likert items and choices.
+
+    The sector is the grain itself and yes/no roles are counted per response.
+    """
+    return list(
+        Question.objects.filter(type__in=COUNTED_TYPES)
+        .exclude(role=Question.Role.SECTOR)
+        .values_list("pk", flat=True)
+    )
+
+
+def rollups_rebuild() -> RebuildResult:
+    """Recompute every rollup from the raw responses and answers.
+
+    A GROUP BY per table over the raw rows; their few thousand result rows
+    replace the rollups in one transaction, so readers see the old or the new
+    figures, never a mix. On a large PostgreSQL database the answers are
+    counted in ranges of responses on several connections at once, all reading
+    the same snapshot.
+    """
+    started = time.perf_counter()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            _lock_and_tune()
+        if connection.vendor == "postgresql" and _answer_rows_estimate() >= (
+            PARALLEL_MIN_ANSWERS
+        ):
+            response_rows, answer_rows = _count_in_parallel()
+        else:
+            response_rows = list(_response_rows())
+            answer_rows = [*_answer_rows(), *_answered_rows()]
+        responses = [
+            ResponseRollup(**_grain(row), **{c: row[c] for c in ResponseRollup.COUNTS})
+            for row in response_rows
+        ]
+        answers = [
+            AnswerRollup(
+                **_grain(row),
+                question_id=row["g_question"],
+                key=row["g_key"],
+                answers=row["n"],
+            )
+            for row in answer_rows
+        ]
+        ResponseRollup.objects.all().delete()
+        AnswerRollup.objects.all().delete()
+        ResponseRollup.objects.bulk_create(responses, batch_size=2000)
+        AnswerRollup.objects.bulk_create(answers, batch_size=2000)
+        figures_changed(*{row.version_id for row in responses}, everything=True)
+    return RebuildResult(
+        response_rows=len(responses),
+        answer_rows=len(answers),
+        seconds=time.perf_counter() - started,
+    )
+
+
+# From this many answer rows on, PostgreSQL counts on several connections.
+PARALLEL_MIN_ANSWERS = 500_000
+SESSION_SETTINGS = (
+    # Room to hash a million responses in memory instead of in batches.
+    "SET LOCAL work_mem = '256MB'",
+)
+HELPER_SETTINGS = (
+    *SESSION_SETTINGS,
+    # Each helper connection is one of the parallel workers itself.
+    "SET LOCAL max_parallel_workers_per_gather = 0",
+    # Answers lie in response order (stored right after their response), so a
+    # merge join along the response id indexes beats hashing (~20% faster).
+    "SET LOCAL enable_hashjoin = off",
+)
+
+
+def _lock_and_tune() -> None:
+    tables = [ResponseRollup._meta.db_table, AnswerRollup._meta.db_table]
+    with connection.cursor() as cursor:
+        # Concurrent increments wait for the swap, then apply on top of it.
+        cursor.execute(f"LOCK TABLE {', '.join(tables)} IN SHARE ROW EXCLUSIVE MODE")
+        for statement in SESSION_SETTINGS:
+            cursor.execute(statement)
+
+
+def _answer_rows_estimate() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+            [Answer._meta.db_table],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _count_in_parallel() -> tuple[list[dict], list[dict]]:
+    """The rebuild's GROUP BYs, split over response id ranges and connections.
+
+    Every connection imports the snapshot exported here, so together they
+    count exactly what this transaction sees. The answers are grouped on two
+    integers (see FAST_ANSWERS) and decoded here.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+        cursor.execute(f"SELECT min(id), max(id) FROM {Response._meta.db_table}")
+        low, high = cursor.fetchone()
+        cursor.execute(f"SELECT DISTINCT sector FROM {Response._meta.db_table}")
+        sectors = sorted(row[0] for row in cursor.fetchall())
+    workers = max(2, os.cpu_count() or 2)
+    questions = counted_question_ids()
+    fast = FAST_ANSWERS.format(
+        answer=Answer._meta.db_table, response=Response._meta.db_table
+    )
+    statements = [
+        _response_rows().query.sql_with_params(),
+        _answered_rows().query.sql_with_params(),
+    ] + [
+        (fast, (sectors, start, end, start, end, questions))
+        for start, end in _ranges(low or 0, high or 0, workers * 2)
+    ]
+    params = connection.get_connection_params()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(
+            pool.map(lambda s: _select_in_snapshot(params, snapshot, *s), statements)
+        )
+    coded = [row for rows in results[2:] for row in rows]
+    return results[0], results[1] + _decode(coded, sectors)
+
+
+# Answers per response bucket (version, data set, sector, day: one bigint
+# computed once per response behind the OFFSET 0 fence) and question and key
+# (another bigint): hashing two integers per answer row is about twice as fast
+# as hashing the six columns they stand for.
+FAST_ANSWERS = """
+SELECT r.bucket AS bucket,
+       (a.question_id::bigint << 32)
+       | COALESCE(a.choice_id, a.scale_value, CASE WHEN a.not_applicable THEN 0 END)
+       AS question_key,
+       count(*) AS n
+FROM {answer} a
+JOIN (
+    SELECT id,
+           ((version_id::bigint * 2 + is_synthetic::int) * 1000
+            + array_position(%s::text[], sector)) * 100000
+           + (submitted_on - DATE '2000-01-01') AS bucket
+    FROM {response} WHERE id BETWEEN %s AND %s OFFSET 0
+) r ON a.response_id = r.id
+WHERE a.response_id BETWEEN %s AND %s AND a.question_id = ANY(%s)
+GROUP BY 1, 2
+"""
+EPOCH = date(2000, 1, 1)
+
+
+def _decode(rows: list[dict], sectors: list[str]) -> list[dict]:
+    """Answer rows of FAST_ANSWERS in the grain of the rollups, summed per month."""
+    merged: dict[tuple, int] = {}
+    for row in rows:
+        if row["question_key"] is None:
+            continue
+        rest, day = divmod(row["bucket"], 100000)
+        rest, sector = divmod(rest, 1000)
+        version, synthetic = divmod(rest, 2)
+        month = month_of(date.fromordinal(EPOCH.toordinal() + day))
+        question, key = divmod(row["question_key"], 1 << 32)
+        grain = (version, bool(synthetic), sectors[sector - 1], month, question, key)
+        merged[grain] = merged.get(grain, 0) + row["n"]
+    names = ("g_version", "g_synthetic", "g_sector", "g_month", "g_question", "g_key")
+    return [{**dict(zip(names, g, strict=True)), "n": n} for g, n in merged.items()]
+
+
+def _ranges(low: int, high: int, parts: int) -> list[tuple[int, int]]:
+    step = max(1, (high - low + parts) // parts)
+    return [(start, start + step - 1) for start in range(low, high + 1, step)]
+
+
+def _select_in_snapshot(
+    params: dict, snapshot: str, sql: str, args: tuple
+) -> list[dict]:
+    import psycopg2
+
+    with psycopg2.connect(**params) as raw:
+        raw.set_session(isolation_level="REPEATABLE READ", readonly=True)
+        with raw.cursor() as cursor:
+            cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+            for statement in HELPER_SETTINGS:
+                cursor.execute(statement)
+            cursor.execute(sql, args)
+            names = [column.name for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    raw.close()
+    return rows
+
+
+def _grain(row: dict) -> dict:
+    month = row["g_month"]
+    if isinstance(month, str):  # SQLite returns the truncated date as text
+        month = date.fromisoformat(month[:10])
+    elif hasattr(month, "date"):
+        month = month.date()
+    return {
+        "version_id": row["g_version"],
+        "is_synthetic": row["g_synthetic"],
+        "sector": row["g_sector"],
+        "month": month,
+    }
+
+
+def _grain_values(prefix: str = "") -> dict[str, Any]:
+    return {
+        "g_version": F(f"{prefix}version_id"),
+        "g_synthetic": F(f"{prefix}is_synthetic"),
+        "g_sector": F(f"{prefix}sector"),
+        "g_month": TruncMonth(f"{prefix}submitted_on"),
+    }
+
+
+def _response_rows() -> QuerySet:
+    has_case = Q(narrative__isnull=False)
+    return (
+        Response.objects.order_by()
+        .values(**_grain_values())
+        .annotate(
+            respondents=Count("pk"),
+            applied=Count("pk", filter=Q(applied_meldcode=True)),
+            not_applied=Count("pk", filter=Q(applied_meldcode=False)),
+            cases=Count("pk", filter=has_case),
+            cases_with_dilemma=Count(
+                "pk", filter=has_case & Q(narrative__has_dilemma=True)
+            ),
+            cases_without_dilemma=Count(
+                "pk", filter=has_case & Q(narrative__has_dilemma=False)
+            ),
+        )
+    )
+
+
+def _key_expression() -> Coalesce:
+    return Coalesce(
+        "choice_id",
+        "scale_value",
+        Case(When(not_applicable=True, then=Value(NOT_APPLICABLE_KEY))),
+        output_field=BigIntegerField(),
+    )
+
+
+def _answer_rows(responses: tuple[int, int] | None = None) -> QuerySet:
+    """Answer counts per grain; `responses`: only those with ids in this range."""
+    answers = Answer.objects.filter(
+        Q(choice__isnull=False) | Q(scale_value__isnull=False) | Q(not_applicable=True),
+        question_id__in=counted_question_ids(),
+    )
+    if responses is not None:
+        answers = answers.filter(
+            response_id__gte=responses[0], response_id__lte=responses[1]
+        )
+    return (
+        answers.order_by()
+        .values(
+            **_grain_values("response__"),
+            g_question=F("question_id"),
+            g_key=_key_expression(),
+        )
+        .annotate(n=Count("pk"))
+    )
+
+
+def _answered_rows() -> QuerySet:
+    return (
+        Answer.objects.filter(question__type=Question.Type.MULTIPLE_CHOICE)
+        .order_by()
+        .values(
+            **_grain_values("response__"),
+            g_question=F("question_id"),
+            g_key=Value(ANSWERED_KEY, output_field=BigIntegerField()),
+        )
+        .annotate(n=Count("response_id", distinct=True))
+    )
+
+
+# --- Stamps -------------------------------------------------------------------
+
+
+def figures_changed(*version_ids: int, everything: bool = False) -> None:
+    """Give the versions' figures a new stamp (`everything`: every version too).
+
+    Cached pages are keyed by the stamp, so none survives a change. An upsert
+    per version, so concurrent submits never fail on it.
+    """
+    token = secrets.token_hex(16)
+    if everything:
+        FiguresStamp.objects.update(token=token)
+    for version_id in version_ids:
+        _upsert_token(version_id, token)
+
+
+def _upsert_token(version_id: int, token: str) -> None:
+    quote = connection.ops.quote_name
+    table = quote(FiguresStamp._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({quote('version_id')}, {quote('token')}) "
+            f"VALUES (%s, %s) ON CONFLICT ({quote('version_id')}) "
+            f"DO UPDATE SET {quote('token')} = excluded.{quote('token')}",
+            [version_id, token],
+        )
+
+
+# --- Notes --------------------------------------------------------------------
+
+
+def sector_note_save(
+    *, version: Version, sector: str, text: str, text_en: str, user: Any
+) -> SectorNote:
+    with transaction.atomic():
+        note, _created = SectorNote.objects.update_or_create(
+            version=version,
+            sector=sector,
+            defaults={
+                "text": text.strip(),
+                "text_en": text_en.strip(),
+                "updated_by": user,
+            },
+        )
+        figures_changed(version.pk)
+    return note

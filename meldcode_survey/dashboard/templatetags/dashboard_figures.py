@@ -1,0 +1,61 @@
+"""Formatting of the aggregation module's figures: counts, shares, differences.
+
+Hidden figures come out as "< 10" (counts) or "x" (shares, means), the marks
+the exports use too.
+"""
+
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+HIDDEN = "x"
+EMPTY = "–"
+
+
+@register.filter
+def count(cell: Any, threshold: int = 10) -> str:
+    """`{{ cell|count:threshold }}`: the count, or "< threshold" when hidden."""
+    if cell.hidden:
+        return f"< {threshold}"
+    if cell.value is None:
+        return EMPTY
+    return number_format(cell.value, force_grouping=True)
+
+
+@register.filter
+def percent(share: Any) -> str:
+    if share.hidden:
+        return HIDDEN
+    if share.value is None:
+        return EMPTY
+    return f"{number_format(round(100 * share.value))}%"
+
+
+@register.filter
+def interval(share: Any) -> str:
+    """The 95% interval as "38–52%", empty when there is none."""
+    if share.hidden or share.low is None:
+        return ""
+    return f"{round(100 * share.low)}–{round(100 * share.high)}%"
+
+
+@register.filter
+def points(difference: Any) -> str:
+    """A difference of shares in percentage points, with its sign."""
+    if difference is None or difference.value is None:
+        return HIDDEN if difference is not None and difference.hidden else EMPTY
+    value = round(100 * difference.value)
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return f"{sign}{abs(value)}"
+
+
+@register.filter
+def mean(item: Any) -> str:
+    if item.mean_hidden:
+        return HIDDEN
+    if item.mean is None:
+        return EMPTY
+    return number_format(item.mean, decimal_pos=1)

@@ -1,0 +1,50 @@
+"""Analysts limited to some sectors (the allowed_sectors hook of issue 7)."""
+
+import pytest
+from django.utils.translation import gettext as _
+
+from meldcode_survey.dashboard import queries
+
+from .builders import build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def limited(monkeypatch, seed_version):
+    build(
+        seed_version,
+        {
+            "sector": "kinderopvang",
+            "count": 40,
+            "applied": 20,
+            "with_dilemma": 10,
+            "without_dilemma": 10,
+        },
+        {"sector": "onderwijs", "count": 60},
+    )
+    monkeypatch.setattr(
+        queries.access, "allowed_sectors", lambda user: {"kinderopvang"}
+    )
+
+
+def test_the_hook_allows_every_sector_by_default(analyst_user, monkeypatch):
+    monkeypatch.setattr(queries.access, "allowed_sectors", lambda user: None)
+    assert queries.allowed_sectors(analyst_user) is None
+
+
+def test_a_limited_analyst_sees_only_their_sectors(analyst_client, limited):
+    html = analyst_client.get("/dashboard/brede-reflectie/").content.decode()
+    assert "Childcare" in html
+    assert "/dashboard/brede-reflectie/onderwijs/" not in html
+    # Nor all sectors together, which would give away the others in total.
+    assert _("All sectors") not in html
+
+
+def test_a_limited_analyst_gets_403_for_another_sector(analyst_client, limited):
+    assert (
+        analyst_client.get("/dashboard/brede-reflectie/onderwijs/").status_code == 403
+    )
+    page = analyst_client.get("/dashboard/brede-reflectie/kinderopvang/")
+    assert page.status_code == 200
+    assert "in all sectors" not in page.content.decode()

@@ -1,0 +1,116 @@
+"""Coded dilemmas and approved examples from the narrative coding (review app)."""
+
+import pytest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meldcode_survey.dashboard.queries import sector_summary
+from meldcode_survey.responses.models import CaseNarrative
+from meldcode_survey.review.models import Code, FinalCoding, FinalCodingCode, Redaction
+from tests.factories import UserFactory
+
+from .builders import build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coded(seed_version):
+    """30 kinderopvang cases: code A on 12, B on 10, C on 3."""
+    build(
+        seed_version,
+        {
+            "sector": "kinderopvang",
+            "count": 40,
+            "applied": 30,
+            "with_dilemma": 20,
+            "without_dilemma": 10,
+        },
+        {
+            "sector": "onderwijs",
+            "count": 40,
+            "applied": 20,
+            "with_dilemma": 10,
+            "without_dilemma": 10,
+        },
+    )
+    codes = {
+        c.key: c
+        for c in Code.objects.filter(codebook__questionnaire=seed_version.questionnaire)
+    }
+    narratives = list(
+        CaseNarrative.objects.filter(response__sector="kinderopvang").order_by("pk")
+    )
+    for i, narrative in enumerate(narratives):
+        final = FinalCoding.objects.create(
+            narrative=narrative, has_dilemma=True, method="single"
+        )
+        for key, first in (("A", 12), ("B", 10), ("C", 3)):
+            if i < first:
+                FinalCodingCode.objects.create(
+                    final=final, code=codes[key], label=codes[key].label
+                )
+    return seed_version, narratives
+
+
+def test_code_counts_and_shares_of_the_coded_cases(coded):
+    version, _ = coded
+    summary = sector_summary(version=version, sector="kinderopvang", unsuppressed=True)
+    counts = {c.key: c.cases.value for c in summary.coded.codes}
+    assert summary.coded.coded_cases.value == 30
+    assert (counts["A"], counts["B"], counts["C"]) == (12, 10, 3)
+    first = summary.coded.codes[0]
+    assert first.key == "A" and first.share.value == pytest.approx(0.4)
+    assert first.label.startswith("Onzekerheid over signalen")
+
+
+def test_small_code_counts_are_hidden_for_analysts(coded):
+    version, _ = coded
+    summary = sector_summary(version=version, sector="kinderopvang")
+    by_key = {c.key: c for c in summary.coded.codes}
+    assert by_key["C"].cases.hidden and by_key["C"].share.hidden
+    assert by_key["A"].cases.value == 12
+    # Hidden counts come last, so their rank tells nothing.
+    assert summary.coded.codes[-1].cases.hidden
+
+
+def test_only_approved_examples_are_shown_redacted(coded, analyst_client):
+    version, narratives = coded
+    writer, approver = UserFactory(), UserFactory()
+    Redaction.objects.create(
+        narrative=narratives[0],
+        description="Een kind kwam vaak zonder ontbijt.",
+        dilemma="Hoe ernstig is dit?",
+        follow_up="Gesprek met ouders.",
+        written_by=writer,
+        approved_by=approver,
+        approved_at=timezone.now(),
+        is_example=True,
+    )
+    Redaction.objects.create(
+        narrative=narratives[1], description="Nog niet goedgekeurd.", written_by=writer
+    )
+    examples = sector_summary(version=version, sector="kinderopvang").examples
+    assert [e.description for e in examples] == ["Een kind kwam vaak zonder ontbijt."]
+    html = analyst_client.get(
+        "/dashboard/brede-reflectie/kinderopvang/"
+    ).content.decode()
+    assert "Een kind kwam vaak zonder ontbijt." in html
+    assert "Nog niet goedgekeurd" not in html
+    assert _named_in("40%") in html
+
+
+def _named_in(share: str) -> str:
+    """The start of "named in 40% of the coded cases", in the active language."""
+    return _("named in %(p)s of the coded cases (%(n)s)").split("%(p)s")[0] + share
+
+
+def test_a_new_coding_shows_at_once_despite_the_page_cache(coded, staff_client):
+    version, narratives = coded
+    url = "/dashboard/brede-reflectie/kinderopvang/"
+    assert _named_in("40%") in staff_client.get(url).content.decode()
+    code_a = Code.objects.get(codebook__questionnaire=version.questionnaire, key="A")
+    final = FinalCoding.objects.get(narrative=narratives[-1])
+    FinalCodingCode.objects.create(final=final, code=code_a, label=code_a.label)
+    final.save()  # as the review services do when codes change
+    assert _named_in("43%") in staff_client.get(url).content.decode()

@@ -1,0 +1,137 @@
+import io
+import logging
+import random
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from meldcode_survey.dashboard import receivers
+from meldcode_survey.dashboard.models import AnswerRollup, ResponseRollup
+from meldcode_survey.dashboard.services import rollups_rebuild
+from meldcode_survey.responses.models import Response
+from tests.conftest import complete_answers
+
+pytestmark = pytest.mark.django_db
+
+SECTORS = ["kinderopvang", "onderwijs", "jeugdhulp", "justitie"]
+
+
+def random_answers(rng: random.Random) -> dict:
+    applied = rng.random() < 0.6
+    answers = complete_answers(
+        sector=rng.choice(SECTORS),
+        ervaring=rng.choice(["0_2", "2_5", "5_10", "10_plus"]),
+        toegepast="yes" if applied else "no",
+        **{
+            f"D{i:02d}": rng.choice(["1", "2", "3", "4", "5", "nvt"])
+            for i in range(1, 11)
+        },
+    )
+    if applied:
+        answers["casus_met_dilemma"] = rng.choice(["yes", "no"])
+        answers["casus_uitkomst"] = rng.choice(["afgesloten", "hulp", "melding_vt"])
+        if rng.random() < 0.3:
+            answers.pop("casus_kindcheck")
+    return answers
+
+
+def rollups() -> dict:
+    """Every non-zero rollup count (a response taken out leaves zero rows)."""
+    responses = {
+        (r.version_id, r.is_synthetic, r.sector, r.month): tuple(
+            getattr(r, c) for c in ResponseRollup.COUNTS
+        )
+        for r in ResponseRollup.objects.all()
+        if r.respondents
+    }
+    answers = {
+        (
+            a.version_id,
+            a.is_synthetic,
+            a.sector,
+            a.month,
+            a.question_id,
+            a.key,
+        ): a.answers
+        for a in AnswerRollup.objects.all()
+        if a.answers
+    }
+    return {"responses": responses, "answers": answers}
+
+
+def test_incremental_rollups_equal_a_full_rebuild(seed_version, submit_now):
+    rng = random.Random(5)
+    for _ in range(40):
+        submit_now(seed_version, random_answers(rng))
+    incremental = rollups()
+
+    rollups_rebuild()
+
+    assert incremental == rollups()
+    assert sum(row[0] for row in incremental["responses"].values()) == 40
+    assert len(incremental["answers"]) > 50
+
+
+def test_the_rollups_count_each_submitted_response(seed_version, submit_now):
+    submit_now(seed_version)
+    row = ResponseRollup.objects.get()
+    assert (row.sector, row.respondents, row.applied, row.cases) == (
+        "kinderopvang",
+        1,
+        1,
+        1,
+    )
+    assert row.cases_with_dilemma == 1
+    d01 = AnswerRollup.objects.get(question__code="D01")
+    assert (d01.key, d01.answers) == (2, 1)
+
+
+def test_a_failing_rollup_update_never_fails_the_submit(
+    seed_version, submit_now, monkeypatch, caplog
+):
+    def broken(response_id):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(receivers, "rollups_add_response", broken)
+    with caplog.at_level(logging.ERROR):
+        response = submit_now(seed_version)
+
+    assert Response.objects.filter(pk=response.pk).exists()
+    assert not ResponseRollup.objects.exists()
+    assert "refresh_aggregates" in caplog.text
+    call_command("refresh_aggregates", stdout=open("/dev/null", "w"))
+    assert ResponseRollup.objects.get().respondents == 1
+
+
+def test_deleting_a_response_takes_it_out_of_the_rollups(seed_version, submit_now):
+    keep = submit_now(seed_version)
+    gone = submit_now(seed_version, complete_answers(sector="onderwijs"))
+    gone.delete()
+    before = rollups()
+
+    rollups_rebuild()
+
+    assert before == rollups()
+    assert keep.pk in Response.objects.values_list("pk", flat=True)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_the_parallel_rebuild_counts_what_the_plain_one_does(seed_version, monkeypatch):
+    from meldcode_survey.dashboard import services
+
+    call_command(
+        "generate_responses",
+        questionnaire="brede-reflectie",
+        count=300,
+        seed=2,
+        stdout=io.StringIO(),
+    )
+    monkeypatch.setattr(services, "PARALLEL_MIN_ANSWERS", 10**12)
+    rollups_rebuild()
+    plain = rollups()
+    monkeypatch.setattr(services, "PARALLEL_MIN_ANSWERS", 0)
+    rollups_rebuild()
+    assert rollups() == plain
+    assert sum(row[0] for row in plain["responses"].values()) == 300
