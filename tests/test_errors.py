@@ -4,8 +4,8 @@ from django.test import Client, RequestFactory
 
 from meldcode_survey.responses import views as respondent_views
 from meldcode_survey.views import server_error
-from tests.responses.test_pages import BASE, _post_data, _start
 from tests.conftest import complete_answers
+from tests.responses.test_pages import BASE, _post_data, _start
 
 
 def test_server_error_page_for_an_ordinary_error():

@@ -81,7 +81,9 @@ class ExportRequestForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["version"].queryset = _versions()
+        self.fields["version"].queryset = versions = _versions()
+        live = versions.filter(status=Version.Status.PUBLISHED).first()
+        self.fields["version"].initial = live or versions.first()
         allowed = sectors_for(user)
         self.fields["sector"].choices = sector_choices(allowed)
         self.fields["sector"].required = allowed is not None
