@@ -35,7 +35,7 @@ def test_the_hook_allows_every_sector_by_default(analyst_user, monkeypatch):
 
 def test_a_limited_analyst_sees_only_their_sectors(analyst_client, limited):
     html = analyst_client.get("/dashboard/brede-reflectie/").content.decode()
-    assert "Childcare" in html
+    assert "Kinderopvang" in html
     assert "/dashboard/brede-reflectie/onderwijs/" not in html
     # Nor all sectors together, which would give away the others in total.
     assert _("All sectors") not in html

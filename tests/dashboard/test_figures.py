@@ -7,7 +7,6 @@ n.v.t. onderwijs: 60 respondents, 20 applied (10 with, 10 without); D01
 """
 
 import pytest
-from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from meldcode_survey.dashboard.queries import overview, sector_summary

@@ -67,7 +67,7 @@ def test_analysts_see_the_overview_of_sectors(analyst_client, data):
     response = analyst_client.get("/dashboard/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Childcare" in html and "Education" in html
+    assert "Kinderopvang" in html and "Onderwijs" in html
     assert reverse("dashboard:sector", args=["brede-reflectie", "kinderopvang"]) in html
     assert "<svg" in html and "<table" in html
 
@@ -76,7 +76,7 @@ def test_analysts_see_suppressed_figures_on_a_sector_page(analyst_client, data):
     response = analyst_client.get(sector_url())
     assert response.status_code == 200
     html = response.content.decode()
-    row = html[html.index("Uncertainty about signs</th>") :].split("</tr>")[0]
+    row = html[html.index("Onzekerheid over signalen</th>") :].split("</tr>")[0]
     # D01: 4, 6 and 5 answers and 3 n.v.t. are shown as "< 10", never as numbers.
     assert row.count("&lt; 10") >= 4
     assert ">4 " not in row and ">6 " not in row and "†" not in html
@@ -113,10 +113,10 @@ def test_analysts_never_see_narratives_only_approved_examples(analyst_client, da
 
 
 def test_staff_write_what_stands_out_and_analysts_read_it(
-    staff_client, analyst_user, verified_login, english, data
+    staff_client, analyst_user, verified_login, data
 ):
     # The role fixtures share one test client: the analyst gets a second one.
-    analyst_client = verified_login(english(Client()), analyst_user)
+    analyst_client = verified_login(Client(), analyst_user)
     url = reverse("dashboard:note_edit", args=["brede-reflectie", "kinderopvang"])
     response = staff_client.post(
         url + "?version=1",
