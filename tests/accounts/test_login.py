@@ -99,7 +99,7 @@ def test_wrong_codes_in_a_row_slow_down_further_attempts(client):
     refused = client.post(reverse("accounts:verify"), {"token": _code(device)})
 
     assert refused.status_code == 400
-    assert "Too many wrong codes" in str(refused.context["form"].errors)
+    assert "Te veel onjuiste codes" in str(refused.context["form"].errors)
     assert AuditEntry.objects.filter(action=Action.OTP_FAILED, actor=user).count() == 2
 
 

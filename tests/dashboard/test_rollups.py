@@ -135,3 +135,12 @@ def test_the_parallel_rebuild_counts_what_the_plain_one_does(seed_version, monke
     rollups_rebuild()
     assert rollups() == plain
     assert sum(row[0] for row in plain["responses"].values()) == 300
+
+
+@pytest.mark.django_db
+def test_a_nightly_rebuild_is_scheduled_for_a_new_installation():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="dashboard.refresh_aggregates")
+    assert task.enabled
+    assert (task.crontab.hour, task.crontab.minute) == ("4", "0")
