@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import http.client
 import os
 import re
 import secrets
@@ -146,6 +147,11 @@ def _start_gunicorn() -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
+class RespondentError(Exception):
+    def __init__(self, label: str, status: int | None, error: Exception) -> None:
+        super().__init__(f"{label}: {status or type(error).__name__}")
+
+
 class _PlainHttpCookiePolicy(DefaultCookiePolicy):
     def return_ok_secure(self, cookie, request) -> bool:  # noqa: ANN001
         return True
@@ -181,10 +187,10 @@ class Respondent:
                 with self.opener.open(url, data=body, timeout=30) as response:
                     text = response.read().decode()
                     self.last_url = response.url
-            except (urllib.error.HTTPError, urllib.error.URLError) as error:
+            except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
                 status = getattr(error, "code", None)
                 if attempt == RETRIES or status not in (None, 502, 503):
-                    raise
+                    raise RespondentError(label, status, error) from error
                 with self.lock:
                     self.retries[f"{label}: {status or 'refused'}"] += 1
                 time.sleep(0.5)
@@ -235,8 +241,8 @@ def _burst(users: int) -> dict:
     def _one(index: int) -> None:
         try:
             ok = Respondent(timings, retries, lock).run(submit_twice=index % 5 == 0)
-        except (urllib.error.URLError, OSError) as error:
-            errors.append(repr(error))
+        except RespondentError as error:
+            errors.append(str(error))
             ok = False
         with lock:
             outcomes.append(ok)
@@ -287,6 +293,8 @@ def _report(users: int, result: dict, stored_before: int) -> list[str]:
             f"  {label:16} p50 {statistics.median(values) * 1000:6.1f} ms   "
             f"p95 {_percentile(values, 0.95) * 1000:6.1f} ms   n={len(values)}"
         )
+    if result["errors"]:
+        lines.append(f"  errors: {sorted(set(result['errors']))}")
     if result["retries"]:
         lines.append(f"  retried after an error page: {result['retries']}")
     stored = total - stored_before
