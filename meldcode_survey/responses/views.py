@@ -8,6 +8,8 @@ respondent moves on; bad input re-renders the page with everything entered and a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -86,6 +88,20 @@ def _no_draft(request: HttpRequest, questionnaire: Questionnaire) -> HttpRespons
     )
 
 
+def _with_draft(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Give the view the draft in progress, or explain how to get back to it."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
+        questionnaire = _questionnaire(slug)
+        draft = _current_draft(request, slug)
+        if draft is None:
+            return _no_draft(request, questionnaire)
+        return view(request, draft, **kwargs)
+
+    return wrapped
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def landing(request: HttpRequest, slug: str) -> HttpResponse:
@@ -135,13 +151,12 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def saved(request: HttpRequest, slug: str) -> HttpResponse:
+@_with_draft
+def saved(request: HttpRequest, draft: Draft) -> HttpResponse:
     """Show the resume code once, right after it was made."""
-    questionnaire = _questionnaire(slug)
-    draft = _current_draft(request, slug)
+    questionnaire = draft.version.questionnaire
+    slug = questionnaire.slug
     code = request.session.pop("resume_code", None)
-    if draft is None:
-        return _no_draft(request, questionnaire)
     if code is None:
         return redirect("responses:continue", slug=slug)
     link = request.build_absolute_uri(
@@ -152,12 +167,10 @@ def saved(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @never_cache
-def continue_draft(request: HttpRequest, slug: str) -> HttpResponse:
+@_with_draft
+def continue_draft(request: HttpRequest, draft: Draft) -> HttpResponse:
     """Go to where the respondent left off."""
-    questionnaire = _questionnaire(slug)
-    draft = _current_draft(request, slug)
-    if draft is None:
-        return _no_draft(request, questionnaire)
+    slug = draft.version.questionnaire.slug
     if draft.current_section == REVIEW:
         return redirect("responses:review", slug=slug)
     flow = Flow.for_version(draft.version)
@@ -170,11 +183,9 @@ def continue_draft(request: HttpRequest, slug: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def page(request: HttpRequest, slug: str, section: str) -> HttpResponse:
-    questionnaire = _questionnaire(slug)
-    draft = _current_draft(request, slug)
-    if draft is None:
-        return _no_draft(request, questionnaire)
+@_with_draft
+def page(request: HttpRequest, draft: Draft, section: str) -> HttpResponse:
+    slug = draft.version.questionnaire.slug
     flow = Flow.for_version(draft.version)
     current = flow.section(section)
     if current is None:
@@ -371,14 +382,11 @@ def _resume_with(
 
 
 @require_POST
-def new_code(request: HttpRequest, slug: str) -> HttpResponse:
+@_with_draft
+def new_code(request: HttpRequest, draft: Draft) -> HttpResponse:
     """Issue a fresh resume code for the draft in progress."""
-    questionnaire = _questionnaire(slug)
-    draft = _current_draft(request, slug)
-    if draft is None:
-        return _no_draft(request, questionnaire)
     request.session["resume_code"] = draft_new_resume_code(draft)
-    return redirect("responses:saved", slug=slug)
+    return redirect("responses:saved", slug=draft.version.questionnaire.slug)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
