@@ -63,7 +63,9 @@ def _current_draft(request: HttpRequest, slug: str) -> Draft | None:
         .filter(key=key, version__questionnaire__slug=slug)
         .first()
     )
-    if draft is not None:
+    # Only write the session when it changes: a write per page view costs a
+    # database round trip and can fail during a database restart.
+    if draft is not None and request.session.get(_session_key(slug)) != str(draft.key):
         request.session[_session_key(slug)] = str(draft.key)
     return draft
 
