@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from meldcode_survey.accounts.access import dashboard_access_required
+from meldcode_survey.accounts.access import dashboard_access_required, is_staff_member
 
 from .forms import ExportRequestForm, sector_choices
 from .models import Export
@@ -59,6 +59,8 @@ def _render_index(request: HttpRequest, form: ExportRequestForm) -> HttpResponse
             "exports": page.object_list,
             "form": form,
             "refresh": REFRESH_SECONDS if running else None,
+            # Error details (paths, SQL) are for staff; analysts get a sentence.
+            "is_staff": is_staff_member(request.user),
         },
         status=400 if form.is_bound and form.errors else 200,
     )

@@ -78,8 +78,12 @@ def response_submit(*, draft: Draft, submission_key: uuid.UUID) -> Response:
         with transaction.atomic():
             response = _store(flow, draft, submission_key)
     except IntegrityError:
-        # A concurrent request with the same key won the race.
-        return Response.objects.get(submission_key=submission_key)
+        # A concurrent request with the same key won the race; anything else is
+        # a real error and must not be hidden.
+        stored = Response.objects.filter(submission_key=submission_key).first()
+        if stored is None:
+            raise
+        return stored
     transaction.on_commit(lambda: _announce(response))
     return response
 

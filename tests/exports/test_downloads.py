@@ -259,3 +259,21 @@ def test_an_analyst_limited_to_sectors_sees_and_requests_only_those(
         )
         assert response.status_code == 400
     assert Export.objects.filter(requested_by__isnull=False).count() == 0
+
+
+def test_analysts_see_no_error_details_of_a_failed_export(
+    analyst_client, analyst_user, seed_version
+):
+    from meldcode_survey.exports.models import Export
+
+    Export.objects.create(
+        kind=Export.Kind.SUMMARY,
+        version=seed_version,
+        format=Export.Format.CSV,
+        status=Export.Status.FAILED,
+        error="OperationalError: /srv/meldcode/private/exports/1 SELECT secret",
+        requested_by=analyst_user,
+    )
+    content = analyst_client.get("/downloads/").content.decode()
+    assert "SELECT secret" not in content
+    assert "kon niet worden gemaakt" in content
