@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import socket
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 import pytest
@@ -123,6 +124,30 @@ def complete_answers(**overrides) -> dict:
     }
     answers.update(overrides)
     return {code: value for code, value in answers.items() if value is not None}
+
+
+@contextmanager
+def celery_in_process():
+    """Run Celery tasks in-process, also in CI where REDIS_URL points at a broker."""
+    from meldcode_survey.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def submit_now(submit, django_capture_on_commit_callbacks):
+    """Submit through the real path and run the after-commit work (receivers)."""
+
+    def _submit(version, answers=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            return submit(version, answers)
+
+    return _submit
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from meldcode_survey.lib.admin import ReadOnlyAdminMixin
+
 from .models import Download, Export
 from .services import export_delete, export_retry
 
@@ -79,7 +81,7 @@ class ExportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Download)
-class DownloadAdmin(admin.ModelAdmin):
+class DownloadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The download log: read only, for everyone."""
 
     list_display = ("downloaded_at", "user", "filename", "export_id", "sha256")
@@ -87,12 +89,3 @@ class DownloadAdmin(admin.ModelAdmin):
     search_fields = ("filename", "user__username", "sha256")
     date_hierarchy = "downloaded_at"
     readonly_fields = ("export", "user", "filename", "sha256", "downloaded_at")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

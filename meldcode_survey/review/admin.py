@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meldcode_survey.accounts.access import is_staff_member
 from meldcode_survey.accounts.roles import ADMINISTRATOR
+from meldcode_survey.lib.admin import ReadOnlyAdminMixin
 
 from .models import Code, Codebook, NarrativeRead
 
@@ -80,7 +81,7 @@ class CodebookAdmin(StaffOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(NarrativeRead)
-class NarrativeReadAdmin(admin.ModelAdmin):
+class NarrativeReadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who read which narrative when: for administrators, and never editable."""
 
     list_display = ["read_at", "user", "narrative_id", "purpose"]
@@ -96,12 +97,3 @@ class NarrativeReadAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _is_administrator(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

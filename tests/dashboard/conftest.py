@@ -19,14 +19,3 @@ def _dutch():
     what the pages show."""
     with translation.override(settings.LANGUAGE_CODE):
         yield
-
-
-@pytest.fixture
-def submit_now(submit, django_capture_on_commit_callbacks):
-    """Submit through the real path and run the after-commit work (receivers)."""
-
-    def _submit(version, answers=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            return submit(version, answers)
-
-    return _submit

@@ -7,7 +7,7 @@ from django.test import Client
 
 from meldcode_survey.responses.models import CaseNarrative
 from meldcode_survey.review.models import Redaction
-from tests.conftest import complete_answers, login_verified
+from tests.conftest import celery_in_process, complete_answers, login_verified
 from tests.e2e.conftest import assert_accessible
 from tests.factories import UserFactory
 
@@ -19,12 +19,8 @@ SECTOR_URL = "/dashboard/brede-reflectie/kinderopvang/"
 @pytest.fixture(autouse=True)
 def eager_celery():
     """Exports run in-process here, also in CI where REDIS_URL is set."""
-    from meldcode_survey.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
+    with celery_in_process():
+        yield
 
 
 @pytest.fixture(autouse=True)

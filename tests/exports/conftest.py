@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import complete_answers
+from tests.conftest import celery_in_process, complete_answers
 
 BIG_SECTOR = "kinderopvang"  # 12 respondents: shown
 SMALL_SECTOR = "onderwijs"  # 3 respondents: suppressed for analysts
@@ -22,27 +22,12 @@ def private_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def eager_celery(request):
-    """Run tasks in-process, even in CI where REDIS_URL is set for the session."""
+    """Run tasks in-process, except in the test that runs a real worker."""
     if request.node.get_closest_marker("celery_worker"):
         yield
         return
-    from meldcode_survey.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
-@pytest.fixture
-def submit_now(submit, django_capture_on_commit_callbacks):
-    """Submit and run the after-commit work (the dashboard's rollups)."""
-
-    def _submit(version, answers=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            return submit(version, answers)
-
-    return _submit
+    with celery_in_process():
+        yield
 
 
 def _answers(index: int, sector: str) -> dict:
