@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from meldcode_survey.responses.models import CaseNarrative
-from meldcode_survey.responses.tasks import expire_drafts as _expire_drafts
+from meldcode_survey.responses.services import drafts_delete_expired
 
 from . import record
 from .models import Action
@@ -26,7 +26,7 @@ BATCH = 1000
 
 def expire_drafts() -> int:
     """Delete expired drafts; one audit entry with the count."""
-    deleted = _expire_drafts()
+    deleted = drafts_delete_expired()
     if deleted:
         record(None, Action.DRAFTS_EXPIRED, count=deleted)
     return deleted

@@ -69,15 +69,6 @@ class Flow:
         kept = self.visible_answers(answers)
         return [q for q in section.questions.all() if q.is_shown(kept)]
 
-    def first_incomplete_section(self, answers: dict[str, Any]) -> Section | None:
-        """The first shown page with a required, shown question left unanswered."""
-        kept = self.visible_answers(answers)
-        for section in self.visible_sections(answers):
-            for question in self.visible_questions(section, answers):
-                if question.required and kept.get(question.code) in (None, "", []):
-                    return section
-        return None
-
     def neighbours(
         self, section: Section, answers: dict[str, Any]
     ) -> tuple[Section | None, Section | None]:

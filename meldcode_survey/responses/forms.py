@@ -13,7 +13,10 @@ from meldcode_survey.questionnaires.models import (
     YES,
     LikertGroup,
     Question,
+    Section,
 )
+
+from .flow import Flow
 
 FIELD_PREFIX = "q_"
 HONEYPOT = "website"
@@ -130,6 +133,19 @@ class SectionForm(forms.Form):
 
     def question_fields(self) -> list[forms.BoundField]:
         return [self[field_name(q)] for q in self.questions]
+
+
+def first_invalid_section(flow: Flow, answers: dict[str, Any]) -> Section | None:
+    """The first shown page whose stored answers would not pass that page's form:
+    a required answer missing, or a value that is no longer an option. Submit
+    checks the draft with the same rules as the pages."""
+    kept = flow.visible_answers(answers)
+    for section in flow.visible_sections(answers):
+        questions = flow.visible_questions(section, answers)
+        data = {field_name(q): kept[q.code] for q in questions if q.code in kept}
+        if not SectionForm(data, questions=questions).is_valid():
+            return section
+    return None
 
 
 def initial_from_answers(questions: list[Question], answers: dict) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from meldcode_survey.questionnaires.models import NOT_APPLICABLE, YES, Question, Version
 
 from .flow import Flow
+from .forms import first_invalid_section
 from .models import NARRATIVE_FIELDS, Answer, CaseNarrative, Draft, Response
 from .screening import screen
 from .signals import response_submitted
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 class IncompleteDraft(Exception):
-    """A required, visible question has no answer; `section` is where it is."""
+    """A shown page's answers are missing or invalid; `section_code` is where."""
 
     def __init__(self, section_code: str) -> None:
         self.section_code = section_code
@@ -53,6 +54,12 @@ def draft_save_answers(
     draft.save()
 
 
+def drafts_delete_expired() -> int:
+    """Delete drafts past their expiry; returns how many were deleted."""
+    deleted, _ = Draft.objects.expired().delete()
+    return deleted
+
+
 def draft_new_resume_code(draft: Draft) -> str:
     """Replace the resume code (e.g. when the respondent lost it)."""
     code = draft.assign_resume_code()
@@ -65,13 +72,13 @@ def response_submit(*, draft: Draft, submission_key: uuid.UUID) -> Response:
 
     A second call with the same key (double click, back button, network retry)
     returns the stored response. Answers to questions that ended up hidden are
-    discarded. Raises IncompleteDraft if a required visible answer is missing.
+    discarded. Raises IncompleteDraft if a shown answer is missing or invalid.
     """
     existing = Response.objects.filter(submission_key=submission_key).first()
     if existing:
         return existing
     flow = Flow.for_version(draft.version)
-    missing = flow.first_incomplete_section(draft.answers)
+    missing = first_invalid_section(flow, draft.answers)
     if missing is not None:
         raise IncompleteDraft(missing.code)
     try:

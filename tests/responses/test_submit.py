@@ -16,10 +16,10 @@ from meldcode_survey.responses.services import (
     IncompleteDraft,
     draft_save_answers,
     draft_start,
+    drafts_delete_expired,
     response_submit,
 )
 from meldcode_survey.responses.signals import response_submitted
-from meldcode_survey.responses.tasks import expire_drafts
 from tests.conftest import complete_answers
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +137,7 @@ def test_expired_drafts_are_deleted(seed_version):
     old, _ = draft_start(seed_version)
     fresh, _ = draft_start(seed_version)
     Draft.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(1))
-    assert expire_drafts() == 1
+    assert drafts_delete_expired() == 1
     assert list(Draft.objects.all()) == [fresh]
     call_command("expire_drafts", verbosity=0)
 
@@ -184,3 +184,12 @@ def test_multiple_choice_answers_are_one_row_per_choice(db):
     response = response_submit(draft=draft, submission_key=draft.key)
     chosen = Answer.objects.filter(response=response).values_list("choice__code")
     assert sorted(code for (code,) in chosen) == ["a", "c"]
+
+
+def test_a_stored_answer_that_is_no_longer_an_option_refuses_submit(seed_version):
+    draft, _ = draft_start(seed_version)
+    draft_save_answers(draft, complete_answers(casus_uitkomst="verdwenen"))
+    with pytest.raises(IncompleteDraft) as invalid:
+        response_submit(draft=draft, submission_key=draft.key)
+    assert invalid.value.section_code == "casus"
+    assert not Response.objects.exists()

@@ -2,11 +2,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from meldcode_survey.responses.tasks import expire_drafts
+from meldcode_survey.responses.services import drafts_delete_expired
 
 
 class Command(BaseCommand):
     help = "Delete drafts that have passed their expiry date."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stdout.write(f"Deleted {expire_drafts()} expired draft(s).")
+        self.stdout.write(f"Deleted {drafts_delete_expired()} expired draft(s).")
