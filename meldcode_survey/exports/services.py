@@ -2,10 +2,17 @@
 
 Running is safe to repeat. `export_run` first claims the row with one
 conditional UPDATE: a queued row, or a running row whose lease has expired (its
-worker was killed; late acks redeliver the message). Whoever loses the race, or
-finds the row done or failed, does nothing. Every later write of the run is
-fenced by the attempt number it claimed, so a run that lost its lease can never
-overwrite the result of the run that took over.
+worker was killed). Whoever loses the race, or finds the row done or failed,
+does nothing. Every later write of the run is fenced by the attempt number it
+claimed, so a run that lost its lease can never overwrite the result of the run
+that took over; the run that takes over removes the partial file of the one
+before.
+
+A killed worker's message stays unacknowledged at the broker for its visibility
+timeout (an hour), so it is not what brings the export back. A worker that
+starts sends every running export again, due when its lease runs out
+(`requeue_after_restart`); the beat task `requeue_stalled` sends those whose
+lease ran out while no worker restarted.
 
 A transient error (file system, database connection) puts the row back in the
 queue and is re-raised for Celery to retry with backoff; any other error, or a
@@ -19,7 +26,7 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +55,8 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     InterfaceError,
 )
 MAX_ATTEMPTS = 5
-# A running export renews its lease with every progress step; one whose lease
-# ran out has lost its worker and may be claimed again.
-LEASE = timedelta(minutes=10)
+# A message sent for a lease that has not run out yet is due this long after it.
+LEASE_MARGIN = timedelta(seconds=1)
 # A queued export whose message may have been lost (broker down at enqueue time)
 # is sent again after this long; a duplicate message finds nothing to claim.
 STALLED_AFTER = timedelta(minutes=15)
@@ -59,6 +65,12 @@ TMP_DIR = "exports/tmp"
 
 def retention_days() -> int:
     return int(getattr(settings, "EXPORT_RETENTION_DAYS", 30))
+
+
+def lease() -> timedelta:
+    """How long a running export is its worker's without progress; one whose
+    lease ran out has lost its worker and may be claimed again."""
+    return timedelta(seconds=int(getattr(settings, "EXPORT_LEASE_SECONDS", 600)))
 
 
 # --- Requesting ---------------------------------------------------------------
@@ -151,8 +163,9 @@ def export_request(
     return export
 
 
-def enqueue(export_id: int) -> None:
-    """Send the export to a worker; a broker that is down is logged, not raised.
+def enqueue(export_id: int, *, eta: datetime | None = None) -> None:
+    """Send the export to a worker (at `eta`, if given); a broker that is down is
+    logged, not raised.
 
     The row stays queued and `requeue_stalled` sends it again later. Without a
     broker (the embedded default) the task runs here and now, retries included;
@@ -165,7 +178,9 @@ def enqueue(export_id: int) -> None:
         return
     try:
         run_export_task.apply_async(
-            args=[export_id], queue=getattr(settings, "EXPORT_QUEUE", None) or None
+            args=[export_id],
+            queue=getattr(settings, "EXPORT_QUEUE", None) or None,
+            eta=eta,
         )
     except Exception:
         logger.exception("Could not queue export %s; it will be sent again", export_id)
@@ -181,6 +196,24 @@ def requeue_stalled(now: Any = None) -> list[int]:
     ids = list(stalled)
     for export_id in ids:
         enqueue(export_id)
+    return ids
+
+
+def requeue_after_restart(now: Any = None) -> list[int]:
+    """At worker start: send again every export that a dead worker may hold.
+
+    Which worker holds a running export is not recorded, so each one is sent
+    for the moment its lease runs out; if its worker is alive, it has renewed
+    the lease by then and the message finds nothing to claim.
+    """
+    now = now or timezone.now()
+    ids = requeue_stalled(now)
+    leased = Export.objects.filter(
+        status=Export.Status.RUNNING, lease_expires_at__gte=now
+    ).values_list("pk", "lease_expires_at")
+    for export_id, expires in leased:
+        enqueue(export_id, eta=expires + LEASE_MARGIN)
+        ids.append(export_id)
     return ids
 
 
@@ -206,7 +239,7 @@ def _claim(export_id: int) -> Export | None:
     claimed = Export.objects.filter(claimable, pk=export_id).update(
         status=Export.Status.RUNNING,
         started_at=now,
-        lease_expires_at=now + LEASE,
+        lease_expires_at=now + lease(),
         attempts=F("attempts") + 1,
         progress=0,
     )
@@ -248,7 +281,7 @@ class _Progress:
             _fenced(
                 self.export,
                 progress=percent,
-                lease_expires_at=timezone.now() + LEASE,
+                lease_expires_at=timezone.now() + lease(),
             )
 
 
@@ -284,7 +317,20 @@ def export_run(export_id: int, *, final_attempt: bool = True) -> Export | None:
 def _tmp_path(export: Export) -> Path:
     directory = Path(default_storage.path(TMP_DIR))
     directory.mkdir(parents=True, exist_ok=True)
+    _discard_earlier_parts(directory, export)
     return directory / f"{export.pk}-{export.attempts}-{secrets.token_hex(4)}.part"
+
+
+def _discard_earlier_parts(directory: Path, export: Export) -> None:
+    """Remove the partial files of the attempts this run took over from.
+
+    A killed worker leaves its file behind. A run that lost its lease but is
+    still writing can no longer store its file, which fencing refuses anyway.
+    """
+    for path in directory.glob(f"{export.pk}-*.part"):
+        attempt = path.name.split("-")[1]
+        if attempt.isdigit() and int(attempt) < export.attempts:
+            _discard(path)
 
 
 def _discard(path: Path) -> None:

@@ -210,3 +210,55 @@ def test_a_broker_that_is_down_leaves_the_export_queued_to_send_again(
     later = timezone.now() + services.STALLED_AFTER + timedelta(minutes=1)
     assert services.requeue_stalled(now=later) == [raw_export.pk]
     assert sent == [raw_export.pk]
+
+
+def test_the_lease_length_is_a_setting(raw_export, settings):
+    settings.EXPORT_LEASE_SECONDS = 5
+    before = timezone.now()
+    export = services._claim(raw_export.pk)
+    assert export.lease_expires_at - before < timedelta(seconds=6)
+    assert export.lease_expires_at >= before + timedelta(seconds=5)
+
+
+def test_a_starting_worker_sends_running_exports_again_when_their_lease_runs_out(
+    survey_data, monkeypatch
+):
+    now = timezone.now()
+    leased, lapsed, queued = (
+        Export.objects.create(
+            version=survey_data, kind="raw", format="csv", status=status, **fields
+        )
+        for status, fields in (
+            ("running", {"lease_expires_at": now + timedelta(seconds=30)}),
+            ("running", {"lease_expires_at": now - timedelta(seconds=1)}),
+            ("queued", {}),
+        )
+    )
+    sent: list[tuple] = []
+    monkeypatch.setattr(
+        services, "enqueue", lambda pk, eta=None: sent.append((pk, eta))
+    )
+    assert sorted(services.requeue_after_restart(now)) == sorted([leased.pk, lapsed.pk])
+    due = leased.lease_expires_at + services.LEASE_MARGIN
+    assert sorted(sent) == sorted([(lapsed.pk, None), (leased.pk, due)])
+    assert queued.pk not in dict(sent)  # its message is still on its way
+
+
+def test_the_run_that_takes_over_removes_the_partial_file_of_the_killed_one(
+    raw_export,
+):
+    tmp = Path(default_storage.path(services.TMP_DIR))
+    tmp.mkdir(parents=True)
+    killed = tmp / f"{raw_export.pk}-1-0badc0de.part"
+    killed.write_text("partial")
+    other = tmp / f"{raw_export.pk + 1}-1-0badc0de.part"
+    other.write_text("another export's")
+    Export.objects.filter(pk=raw_export.pk).update(
+        status=Export.Status.RUNNING,
+        attempts=1,
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    export = export_run(raw_export.pk)
+    assert export.status == Export.Status.DONE
+    assert export.attempts == 2
+    assert _tmp_files() == [other]

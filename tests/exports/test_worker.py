@@ -1,4 +1,6 @@
-"""A real Celery worker against Redis builds an export end to end.
+"""A real Celery worker against Redis builds an export end to end, and the fault
+drill: the worker killed during an export, which completes exactly once after a
+restart.
 
 The worker runs as a subprocess on the test database (a transactional test, so
 that it sees committed rows), on a queue of its own so that parallel runs do
@@ -7,6 +9,9 @@ not collide, and is always stopped.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import signal
 import subprocess
@@ -16,12 +21,20 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 
+from meldcode_survey.exports import services
 from meldcode_survey.exports.models import Export
 from meldcode_survey.exports.services import ExportSpec, export_request
 
 TIMEOUT = 90
+# Five chunks of the raw writer (writers/raw.py CHUNK_SIZE): progress shows after
+# the first, leaving time to kill the worker before the last.
+DRILL_RESPONSES = 10_000
+DRILL_LEASE_SECONDS = 4
 
 
 def _database_url() -> str | None:
@@ -36,7 +49,17 @@ def _database_url() -> str | None:
     return None
 
 
-def _start_worker(queue: str, media: Path, log: Path, cwd: Path) -> subprocess.Popen:
+def _require_worker_database() -> None:
+    if _database_url() is None:
+        reason = "the worker needs PostgreSQL or a file SQLite, not in-memory SQLite"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def _start_worker(
+    queue: str, media: Path, log: Path, cwd: Path, **overrides: str
+) -> subprocess.Popen:
     celery = Path(sys.executable).with_name("celery")
     env = {
         **os.environ,
@@ -44,6 +67,7 @@ def _start_worker(queue: str, media: Path, log: Path, cwd: Path) -> subprocess.P
         "REDIS_URL": os.environ["REDIS_URL"],
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "PRIVATE_MEDIA_ROOT": str(media),
+        **overrides,
     }
     command = [
         str(celery), "-A", "meldcode_survey", "worker", "--pool=solo",
@@ -87,11 +111,7 @@ def _wait_for(export: Export, worker: subprocess.Popen, log: Path) -> Export:
 def test_a_real_worker_builds_an_export_end_to_end(
     seed_version, submit, staff_user, private_media, tmp_path, settings
 ):
-    if _database_url() is None:
-        reason = "the worker needs PostgreSQL or a file SQLite, not in-memory SQLite"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    _require_worker_database()
     for _ in range(3):
         submit(seed_version)
     from meldcode_survey.celery import app
@@ -113,3 +133,86 @@ def test_a_real_worker_builds_an_export_end_to_end(
         assert "exports.run_export" in log.read_text()
     finally:
         _stop(worker)
+
+
+def _wait_for_progress(export: Export, worker: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        export.refresh_from_db()
+        if export.status == Export.Status.RUNNING and export.progress > 0:
+            return
+        finished = export.status in (Export.Status.DONE, Export.Status.FAILED)
+        if finished or worker.poll() is not None:
+            break
+        time.sleep(0.05)
+    pytest.fail(f"not killed mid-way ({export.status}):\n{log.read_text()[-3000:]}")
+
+
+def _kill(worker: subprocess.Popen) -> None:
+    """kill -9 the worker's process group: no shutdown, no acknowledgement."""
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+
+
+def _forget_unacked(queue: str) -> None:
+    """Drop the killed worker's unacknowledged message from Redis, which would
+    otherwise return to this test's queue after the visibility timeout."""
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    for tag, payload in client.hscan_iter("unacked"):
+        if json.loads(payload)[-1] == queue:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
+    client.delete(queue)
+
+
+def _stored_files(export: Export) -> tuple[list[Path], list[Path]]:
+    """The finished files of the export and every partial file left anywhere."""
+    root = Path(default_storage.path(f"exports/{export.pk}"))
+    finished = [p for p in root.rglob("*") if p.is_file()]
+    return finished, list(Path(default_storage.path(services.TMP_DIR)).glob("*"))
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_an_export_whose_worker_is_killed_completes_once_after_a_restart(
+    seed_version, staff_user, staff_client, private_media, tmp_path, settings
+):
+    _require_worker_database()
+    call_command(
+        "generate_responses",
+        questionnaire=seed_version.questionnaire.slug,
+        count=DRILL_RESPONSES,
+        seed=8,
+        stdout=io.StringIO(),
+    )
+    queue = f"exports-drill-{uuid.uuid4().hex[:12]}"
+    settings.EXPORT_QUEUE = queue
+    env = {"EXPORT_QUEUE": queue, "EXPORT_LEASE_SECONDS": str(DRILL_LEASE_SECONDS)}
+    logs = [tmp_path / "killed.log", tmp_path / "restarted.log"]
+    worker = _start_worker(queue, private_media, logs[0], settings.BASE_DIR, **env)
+    try:
+        spec = ExportSpec(
+            kind="raw", version=seed_version, format="csv", include_synthetic=True
+        )
+        export = export_request(spec=spec, user=staff_user)
+        _wait_for_progress(export, worker, logs[0])
+        _kill(worker)
+        export.refresh_from_db()
+        assert export.status == Export.Status.RUNNING
+        assert 0 < export.progress < 100
+        worker = _start_worker(queue, private_media, logs[1], settings.BASE_DIR, **env)
+        export = _wait_for(export, worker, logs[1])
+    finally:
+        _stop(worker)
+        _forget_unacked(queue)
+    assert export.status == Export.Status.DONE, export.error
+    assert export.attempts == 2  # the killed run and the one that finished it
+    assert _stored_files(export) == ([Path(export.file.path)], [])
+    response = staff_client.get(reverse("exports:download", args=[export.pk]))
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == export.rows == DRILL_RESPONSES
+    assert len({row["response_id"] for row in rows}) == DRILL_RESPONSES
