@@ -18,12 +18,12 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
     Count,
     F,
@@ -32,10 +32,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from meldcode_survey.questionnaires.models import Question, Version
-from meldcode_survey.responses.models import Answer, Response
+from meldcode_survey.responses.models import Answer, Response, month_of
 
 from .models import (
     ANSWERED_KEY,
@@ -45,11 +46,6 @@ from .models import (
     ResponseRollup,
     SectorNote,
 )
-
-
-def month_of(day: date) -> date:
-    return day.replace(day=1)
-
 
 COUNTED_TYPES = (
     Question.Type.LIKERT,
@@ -195,10 +191,13 @@ def rollups_rebuild() -> RebuildResult:
             response_rows, answer_rows = _count_in_parallel()
         else:
             response_rows = list(_response_rows())
-            answer_rows = [*_answer_rows(), *_answered_rows()]
+            answer_rows = [
+                *_with_versions(list(_answer_rows())),
+                *_answered_rows(),
+            ]
         responses = [
             ResponseRollup(**_grain(row), **{c: row[c] for c in ResponseRollup.COUNTS})
-            for row in response_rows
+            for row in _per_month(response_rows)
         ]
         answers = [
             AnswerRollup(
@@ -231,9 +230,6 @@ HELPER_SETTINGS = (
     *SESSION_SETTINGS,
     # Each helper connection is one of the parallel workers itself.
     "SET LOCAL max_parallel_workers_per_gather = 0",
-    # Answers lie in response order (stored right after their response), so a
-    # merge join along the response id indexes beats hashing (~20% faster).
-    "SET LOCAL enable_hashjoin = off",
 )
 
 
@@ -242,6 +238,8 @@ def _lock_and_tune() -> None:
     with connection.cursor() as cursor:
         # Concurrent increments wait for the swap, then apply on top of it.
         cursor.execute(f"LOCK TABLE {', '.join(tables)} IN SHARE ROW EXCLUSIVE MODE")
+        # Submits go on; a rewrite of the answers (VACUUM FULL) waits.
+        cursor.execute(f"LOCK TABLE {Answer._meta.db_table} IN ACCESS SHARE MODE")
         for statement in SESSION_SETTINGS:
             cursor.execute(statement)
 
@@ -257,79 +255,64 @@ def _answer_rows_estimate() -> int:
 
 
 def _count_in_parallel() -> tuple[list[dict], list[dict]]:
-    """The rebuild's GROUP BYs, split over response id ranges and connections.
+    """The rebuild's GROUP BYs, the answers split over several connections.
 
     Every connection imports the snapshot exported here, so together they
-    count exactly what this transaction sees. The answers are grouped on two
-    integers (see FAST_ANSWERS) and decoded here.
+    count exactly what this transaction sees. Answers carry their response's
+    grain, so they are counted from their own table alone, in ranges of its
+    disk blocks: each range is read sequentially (a TID range scan).
     """
+    table = Answer._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot = cursor.fetchone()[0]
-        cursor.execute(f"SELECT min(id), max(id) FROM {Response._meta.db_table}")
-        low, high = cursor.fetchone()
-        cursor.execute(f"SELECT DISTINCT sector FROM {Response._meta.db_table}")
-        sectors = sorted(row[0] for row in cursor.fetchall())
+        # Every row this snapshot sees lies within the table's present size
+        # (_lock_and_tune keeps it from being rewritten meanwhile).
+        cursor.execute(
+            "SELECT pg_relation_size(%s) / current_setting('block_size')::int",
+            [table],
+        )
+        blocks = cursor.fetchone()[0]
     workers = max(2, os.cpu_count() or 2)
-    questions = counted_question_ids()
-    fast = FAST_ANSWERS.format(
-        answer=Answer._meta.db_table, response=Response._meta.db_table
-    )
     statements = [
         _response_rows().query.sql_with_params(),
         _answered_rows().query.sql_with_params(),
     ] + [
-        (fast, (sectors, start, end, start, end, questions))
-        for start, end in _ranges(low or 0, high or 0, workers * 2)
+        _answer_rows(blocks=part).query.sql_with_params()
+        for part in _ranges(0, blocks, workers * 2)
     ]
     params = connection.get_connection_params()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(
             pool.map(lambda s: _select_in_snapshot(params, snapshot, *s), statements)
         )
-    coded = [row for rows in results[2:] for row in rows]
-    return results[0], results[1] + _decode(coded, sectors)
+    answer_rows = [row for rows in results[2:] for row in rows]
+    return results[0], results[1] + _with_versions(answer_rows)
 
 
-# Answers per response bucket (version, data set, sector, day: one bigint
-# computed once per response behind the OFFSET 0 fence) and question and key
-# (another bigint): hashing two integers per answer row is about twice as fast
-# as hashing the six columns they stand for.
-FAST_ANSWERS = """
-SELECT r.bucket AS bucket,
-       (a.question_id::bigint << 32)
-       | COALESCE(a.choice_id, a.scale_value, CASE WHEN a.not_applicable THEN 0 END)
-       AS question_key,
-       count(*) AS n
-FROM {answer} a
-JOIN (
-    SELECT id,
-           ((version_id::bigint * 2 + is_synthetic::int) * 1000
-            + array_position(%s::text[], sector)) * 100000
-           + (submitted_on - DATE '2000-01-01') AS bucket
-    FROM {response} WHERE id BETWEEN %s AND %s OFFSET 0
-) r ON a.response_id = r.id
-WHERE a.response_id BETWEEN %s AND %s AND a.question_id = ANY(%s)
-GROUP BY 1, 2
-"""
-EPOCH = date(2000, 1, 1)
+def _with_versions(rows: list[dict]) -> list[dict]:
+    """Answer counts summed per grain (over id ranges), with the question's version.
 
-
-def _decode(rows: list[dict], sectors: list[str]) -> list[dict]:
-    """Answer rows of FAST_ANSWERS in the grain of the rollups, summed per month."""
-    merged: dict[tuple, int] = {}
+    The version is looked up here rather than joined in SQL: a few hundred
+    questions against millions of answer rows.
+    """
+    versions = dict(Question.objects.values_list("pk", "version_id"))
+    merged: Counter = Counter()
     for row in rows:
-        if row["question_key"] is None:
-            continue
-        rest, day = divmod(row["bucket"], 100000)
-        rest, sector = divmod(rest, 1000)
-        version, synthetic = divmod(rest, 2)
-        month = month_of(date.fromordinal(EPOCH.toordinal() + day))
-        question, key = divmod(row["question_key"], 1 << 32)
-        grain = (version, bool(synthetic), sectors[sector - 1], month, question, key)
-        merged[grain] = merged.get(grain, 0) + row["n"]
-    names = ("g_version", "g_synthetic", "g_sector", "g_month", "g_question", "g_key")
-    return [{**dict(zip(names, g, strict=True)), "n": n} for g, n in merged.items()]
+        grain = (row["g_synthetic"], row["g_sector"], row["g_month"])
+        merged[(*grain, row["g_question"], row["g_key"])] += row["n"]
+    return [
+        {
+            "g_version": versions[question],
+            "g_synthetic": synthetic,
+            "g_sector": sector,
+            "g_month": month,
+            "g_question": question,
+            "g_key": key,
+            "n": n,
+        }
+        for (synthetic, sector, month, question, key), n in merged.items()
+    ]
 
 
 def _ranges(low: int, high: int, parts: int) -> list[tuple[int, int]]:
@@ -356,33 +339,56 @@ def _select_in_snapshot(
 
 
 def _grain(row: dict) -> dict:
-    month = row["g_month"]
-    if isinstance(month, str):  # SQLite returns the truncated date as text
-        month = date.fromisoformat(month[:10])
-    elif hasattr(month, "date"):
-        month = month.date()
     return {
         "version_id": row["g_version"],
         "is_synthetic": row["g_synthetic"],
         "sector": row["g_sector"],
-        "month": month,
+        "month": row["g_month"],
     }
 
 
-def _grain_values(prefix: str = "") -> dict[str, Any]:
+def _per_month(rows: list[dict]) -> list[dict]:
+    """Response counts per day summed per month.
+
+    Grouping by the day and truncating here is cheaper than truncating a
+    million dates in SQL (PostgreSQL casts each to a timestamp in the session's
+    time zone first).
+    """
+    merged: dict[tuple, Counter] = {}
+    for row in rows:
+        day = row.pop("g_day")
+        grain = (row["g_version"], row["g_synthetic"], row["g_sector"], month_of(day))
+        merged.setdefault(grain, Counter()).update(
+            {c: row[c] for c in ResponseRollup.COUNTS}
+        )
+    names = ("g_version", "g_synthetic", "g_sector", "g_month")
+    return [
+        {**dict(zip(names, grain, strict=True)), **counts}
+        for grain, counts in merged.items()
+    ]
+
+
+def _answer_grain_values() -> dict[str, Any]:
+    """The grain of an answer: its own copy of the response's (see Answer)."""
     return {
-        "g_version": F(f"{prefix}version_id"),
-        "g_synthetic": F(f"{prefix}is_synthetic"),
-        "g_sector": F(f"{prefix}sector"),
-        "g_month": TruncMonth(f"{prefix}submitted_on"),
+        "g_version": F("question__version_id"),
+        "g_synthetic": F("is_synthetic"),
+        "g_sector": F("sector"),
+        "g_month": F("submitted_month"),
     }
 
 
 def _response_rows() -> QuerySet:
+    """Response counts per grain and day (see _per_month)."""
     has_case = Q(narrative__isnull=False)
     return (
         Response.objects.order_by()
-        .values(**_grain_values())
+        .values(
+            g_version=F("version_id"),
+            g_synthetic=F("is_synthetic"),
+            g_sector=F("sector"),
+            g_day=F("submitted_on"),
+        )
         .annotate(
             respondents=Count("pk"),
             applied=Count("pk", filter=Q(applied_meldcode=True)),
@@ -407,24 +413,34 @@ def _key_expression() -> Coalesce:
     )
 
 
-def _answer_rows(responses: tuple[int, int] | None = None) -> QuerySet:
-    """Answer counts per grain; `responses`: only those with ids in this range."""
+def _answer_rows(blocks: tuple[int, int] | None = None) -> QuerySet:
+    """Answer counts per question, key and grain, without the version.
+
+    `blocks` (PostgreSQL): only the answers stored in this range of disk blocks.
+    """
     answers = Answer.objects.filter(
         Q(choice__isnull=False) | Q(scale_value__isnull=False) | Q(not_applicable=True),
         question_id__in=counted_question_ids(),
     )
-    if responses is not None:
+    if blocks is not None:
+        first, last = blocks
         answers = answers.filter(
-            response_id__gte=responses[0], response_id__lte=responses[1]
+            RawSQL(
+                "ctid >= %s::tid AND ctid < %s::tid",
+                (f"({first},0)", f"({last + 1},0)"),
+                output_field=BooleanField(),
+            )
         )
     return (
         answers.order_by()
         .values(
-            **_grain_values("response__"),
+            g_synthetic=F("is_synthetic"),
+            g_sector=F("sector"),
+            g_month=F("submitted_month"),
             g_question=F("question_id"),
             g_key=_key_expression(),
         )
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
 
 
@@ -433,7 +449,7 @@ def _answered_rows() -> QuerySet:
         Answer.objects.filter(question__type=Question.Type.MULTIPLE_CHOICE)
         .order_by()
         .values(
-            **_grain_values("response__"),
+            **_answer_grain_values(),
             g_question=F("question_id"),
             g_key=Value(ANSWERED_KEY, output_field=BigIntegerField()),
         )

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -114,13 +115,35 @@ class Response(models.Model):
         return f"Response {self.pk}"
 
 
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+class AnswerQuerySet(models.QuerySet):
+    def bulk_create(self, objs: Iterable[Answer], *args: Any, **kwargs: Any) -> list:
+        objs = list(objs)
+        for answer in objs:
+            answer.copy_response_grain()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Answer(models.Model):
-    """One answer, in a typed column. A multiple-choice answer is a row per choice."""
+    """One answer, in a typed column. A multiple-choice answer is a row per choice.
+
+    An answer carries copies of its response's sector, month and synthetic
+    mark, set when it is stored (responses never change afterwards): the
+    dashboard's full rebuild then counts millions of answers per sector and
+    month from this table alone, without joining them to their responses.
+    """
 
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="answers"
     )
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the (question, scale_value) index serves lookups by
+    # question, and one index less makes storing answers faster.
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     choice = models.ForeignKey(
         Choice, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -130,6 +153,11 @@ class Answer(models.Model):
     number = models.IntegerField(null=True, blank=True)
     text = models.TextField(blank=True)
     screening_flags = models.JSONField(default=list, blank=True)
+    sector = models.CharField(max_length=40, blank=True, editable=False)
+    submitted_month = models.DateField(editable=False)
+    is_synthetic = models.BooleanField(default=False, editable=False)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("answer")
@@ -154,6 +182,17 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.code} of response {self.response_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.copy_response_grain()
+        super().save(*args, **kwargs)
+
+    def copy_response_grain(self) -> None:
+        """Copy the response's sector, month and synthetic mark onto the answer."""
+        response = self.response
+        self.sector = response.sector
+        self.submitted_month = month_of(response.submitted_on)
+        self.is_synthetic = response.is_synthetic
 
 
 class CaseNarrative(models.Model):

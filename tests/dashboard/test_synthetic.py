@@ -126,3 +126,22 @@ def test_a_bulk_load_restores_every_index_and_constraint(seed_version, monkeypat
     assert schema() == before
     assert Response.objects.count() == 40
     assert Answer.objects.filter(question__code="D10").count() == 40
+
+
+def answers_off_their_response_grain() -> int:
+    """Answers whose copy of the response's sector, month or mark differs."""
+    return sum(
+        (answer.sector, answer.submitted_month, answer.is_synthetic)
+        != (
+            answer.response.sector,
+            answer.response.submitted_on.replace(day=1),
+            answer.response.is_synthetic,
+        )
+        for answer in Answer.objects.select_related("response")
+    )
+
+
+def test_generated_answers_carry_their_response_grain(seed_version):
+    generate(count=60)
+    assert Answer.objects.filter(is_synthetic=True).count() > 60 * 10
+    assert answers_off_their_response_grain() == 0

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from meldcode_survey.questionnaires.models import Question
 from meldcode_survey.responses.models import (
     Answer,
     CaseNarrative,
@@ -40,6 +41,28 @@ def test_submit_stores_typed_answers_and_the_narrative(seed_version, submit):
     assert narrative.has_dilemma is True
     # Narrative texts are kept apart from the other answers.
     assert "casus_voorbeeld" not in answers
+    # Every answer carries its response's grain, for the dashboard's rebuild.
+    month = response.submitted_on.replace(day=1)
+    assert {
+        (a.sector, a.submitted_month, a.is_synthetic) for a in answers.values()
+    } == {("kinderopvang", month, False)}
+
+
+def test_an_answer_saved_on_its_own_copies_its_response_grain(seed_version, submit):
+    response = submit(seed_version)
+    Response.objects.filter(pk=response.pk).update(submitted_on=date(2026, 3, 17))
+    response.refresh_from_db()
+    question = Question.objects.get(version=seed_version, code="D02")
+    response.answers.filter(question=question).delete()
+
+    answer = Answer.objects.create(response=response, question=question, scale_value=3)
+
+    answer.refresh_from_db()
+    assert (answer.sector, answer.submitted_month, answer.is_synthetic) == (
+        "kinderopvang",
+        date(2026, 3, 1),
+        False,
+    )
 
 
 def test_submit_twice_stores_one_response(seed_version):
@@ -193,3 +216,25 @@ def test_a_stored_answer_that_is_no_longer_an_option_refuses_submit(seed_version
         response_submit(draft=draft, submission_key=draft.key)
     assert invalid.value.section_code == "casus"
     assert not Response.objects.exists()
+
+
+def test_the_migration_copies_the_grain_onto_existing_answers(seed_version, submit):
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = import_module(
+        "meldcode_survey.responses.migrations.0002_answer_response_grain"
+    )
+    response = submit(seed_version)
+    Answer.objects.update(sector="", submitted_month=date(2000, 1, 1))
+
+    # The function only asks the schema editor for its connection.
+    migration.copy_response_grain(apps, SimpleNamespace(connection=connection))
+
+    month = response.submitted_on.replace(day=1)
+    assert set(Answer.objects.values_list("sector", "submitted_month")) == {
+        ("kinderopvang", month)
+    }

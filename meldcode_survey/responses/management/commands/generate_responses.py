@@ -22,7 +22,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from meldcode_survey.questionnaires.models import Questionnaire, Version
-from meldcode_survey.responses.models import Answer, CaseNarrative, Response
+from meldcode_survey.responses.models import (
+    Answer,
+    CaseNarrative,
+    Response,
+    month_of,
+)
 from meldcode_survey.responses.synthetic import (
     ANSWER_COLUMNS,
     Synthetic,
@@ -285,8 +290,10 @@ class CopyWriter:
                 f"{rid}\t{version_id}\t{row.submission_key}\t{row.submitted_on}\t"
                 f"{row.sector}\t{_bool(row.applied)}\tt\n"
             )
+            # The answer's own copy of the response's grain (see Answer).
+            answer_prefix = f"{rid}\t{row.sector}\t{month_of(row.submitted_on)}\tt"
             for spec in row.answers:
-                answers.append(rid)
+                answers.append(answer_prefix)
                 answers.append(spec.copy_suffix)
             if row.narrative:
                 description, dilemma, follow_up, has_dilemma = row.narrative
@@ -296,7 +303,7 @@ class CopyWriter:
                 )
         return [
             (_copy_sql(Response, RESPONSE_COLUMNS), "".join(responses)),
-            (_copy_sql(Answer, ("response_id", *ANSWER_COLUMNS)), "".join(answers)),
+            (_copy_sql(Answer, ANSWER_COPY_COLUMNS), "".join(answers)),
             (_copy_sql(CaseNarrative, NARRATIVE_COLUMNS), "".join(narratives)),
         ]
 
@@ -309,6 +316,13 @@ RESPONSE_COLUMNS = (
     "sector",
     "applied_meldcode",
     "is_synthetic",
+)
+ANSWER_COPY_COLUMNS = (
+    "response_id",
+    "sector",
+    "submitted_month",
+    "is_synthetic",
+    *ANSWER_COLUMNS,
 )
 NARRATIVE_COLUMNS = (
     "response_id",
