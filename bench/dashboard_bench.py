@@ -143,7 +143,26 @@ def child(options: dict) -> dict:
     figures.update(_rebuild())
     figures.update(_pages(version, options["requests"]))
     figures.update(_incremental(version))
+    figures.update(_machine())
     return figures
+
+
+def _machine() -> dict:
+    """Two reference figures, to compare results between machines: a fixed
+    piece of Python, and PostgreSQL counting the answer rows (one core each)."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    sum(i * i for i in range(2_000_000))
+    python_ms = (time.perf_counter() - started) * 1000
+    with connection.cursor() as cursor:
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+        started = time.perf_counter()
+        cursor.execute("SELECT count(*) FROM responses_answer")
+        cursor.fetchone()
+        scan_s = time.perf_counter() - started
+        cursor.execute("RESET max_parallel_workers_per_gather")
+    return {"reference_python_ms": python_ms, "reference_scan_s": scan_s}
 
 
 def _rebuild(runs: int = 3) -> dict:
@@ -305,6 +324,12 @@ def report(f: dict) -> None:
             f"p95 {f['overview_p95_ms']:.1f} ms"
         ),
         f"incremental rollup update per submit: median {f['incremental_ms']:.1f} ms",
+        (
+            f"machine reference: Python sum of 2M squares "
+            f"{f['reference_python_ms']:.0f} ms, PostgreSQL count(*) of the answers "
+            f"on one core "
+            f"{f['reference_scan_s']:.2f} s"
+        ),
     ]
     print("\n".join(lines), flush=True)
 

@@ -16,24 +16,18 @@ import os
 import secrets
 import time
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
-    BigIntegerField,
-    BooleanField,
-    Case,
     Count,
     F,
     Q,
     QuerySet,
-    Value,
-    When,
 )
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 
 from meldcode_survey.questionnaires.models import Question, Version
 from meldcode_survey.responses.models import Answer, Response, month_of
@@ -122,15 +116,24 @@ def _answer_counts(response_id: int, sign: int) -> Counter:
     )
     counts: Counter = Counter()
     for question_id, kind, choice_id, scale_value, not_applicable in rows:
-        key = choice_id if choice_id is not None else scale_value
-        if key is None and not_applicable:
-            key = NOT_APPLICABLE_KEY
+        key = answer_key(choice_id, scale_value, not_applicable)
         if key is None:  # not a countable answer (the rebuild skips it too)
             continue
         counts[question_id, key] += sign
         if kind == Question.Type.MULTIPLE_CHOICE:
             counts[question_id, ANSWERED_KEY] = sign
     return counts
+
+
+def answer_key(
+    choice_id: int | None, scale_value: int | None, not_applicable: bool
+) -> int | None:
+    """The rollup key of an answer: its choice, scale point or n.v.t."""
+    if choice_id is not None:
+        return choice_id
+    if scale_value is not None:
+        return scale_value
+    return NOT_APPLICABLE_KEY if not_applicable else None
 
 
 def _upsert(model: Any, grain: dict[str, Any], counts: dict[str, int]) -> None:
@@ -169,6 +172,7 @@ def counted_question_ids() -> list[int]:
         Question.objects.filter(type__in=COUNTED_TYPES)
         .exclude(role=Question.Role.SECTOR)
         .values_list("pk", flat=True)
+        .order_by("pk")
     )
 
 
@@ -177,9 +181,10 @@ def rollups_rebuild() -> RebuildResult:
 
     A GROUP BY per table over the raw rows; their few thousand result rows
     replace the rollups in one transaction, so readers see the old or the new
-    figures, never a mix. On a large PostgreSQL database the answers are
-    counted in ranges of responses on several connections at once, all reading
-    the same snapshot.
+    figures, never a mix. Answers carry their response's grain, so they are
+    counted from their own table alone; on a large PostgreSQL database in
+    groups of questions on several connections at once, all reading the same
+    snapshot.
     """
     started = time.perf_counter()
     with transaction.atomic():
@@ -188,25 +193,18 @@ def rollups_rebuild() -> RebuildResult:
         if connection.vendor == "postgresql" and _answer_rows_estimate() >= (
             PARALLEL_MIN_ANSWERS
         ):
-            response_rows, answer_rows = _count_in_parallel()
+            response_rows, answer_rows, answered_rows = _count_in_parallel()
         else:
             response_rows = list(_response_rows())
-            answer_rows = [
-                *_with_versions(list(_answer_rows())),
-                *_answered_rows(),
-            ]
+            answer_rows = list(_answer_rows(counted_question_ids()))
+            answered_rows = list(_answered_rows())
         responses = [
             ResponseRollup(**_grain(row), **{c: row[c] for c in ResponseRollup.COUNTS})
             for row in _per_month(response_rows)
         ]
         answers = [
-            AnswerRollup(
-                **_grain(row),
-                question_id=row["g_question"],
-                key=row["g_key"],
-                answers=row["n"],
-            )
-            for row in answer_rows
+            AnswerRollup(**_grain(grain), question_id=question, key=key, answers=n)
+            for grain, question, key, n in _answer_keys(answer_rows, answered_rows)
         ]
         ResponseRollup.objects.all().delete()
         AnswerRollup.objects.all().delete()
@@ -231,6 +229,10 @@ HELPER_SETTINGS = (
     # Each helper connection is one of the parallel workers itself.
     "SET LOCAL max_parallel_workers_per_gather = 0",
 )
+# The answers are counted along the answer_grain_for_rollups index, which holds
+# every column they are grouped by in order: an index-only scan feeding a
+# streaming GROUP BY, about three times faster than hashing millions of rows.
+ANSWER_SETTINGS = (*HELPER_SETTINGS, "SET LOCAL enable_hashagg = off")
 
 
 def _lock_and_tune() -> None:
@@ -238,8 +240,6 @@ def _lock_and_tune() -> None:
     with connection.cursor() as cursor:
         # Concurrent increments wait for the swap, then apply on top of it.
         cursor.execute(f"LOCK TABLE {', '.join(tables)} IN SHARE ROW EXCLUSIVE MODE")
-        # Submits go on; a rewrite of the answers (VACUUM FULL) waits.
-        cursor.execute(f"LOCK TABLE {Answer._meta.db_table} IN ACCESS SHARE MODE")
         for statement in SESSION_SETTINGS:
             cursor.execute(statement)
 
@@ -254,32 +254,24 @@ def _answer_rows_estimate() -> int:
     return int(row[0]) if row else 0
 
 
-def _count_in_parallel() -> tuple[list[dict], list[dict]]:
-    """The rebuild's GROUP BYs, the answers split over several connections.
+def _count_in_parallel() -> tuple[list[dict], list[dict], list[dict]]:
+    """The rebuild's GROUP BYs, the answers split by question over connections.
 
     Every connection imports the snapshot exported here, so together they
-    count exactly what this transaction sees. Answers carry their response's
-    grain, so they are counted from their own table alone, in ranges of its
-    disk blocks: each range is read sequentially (a TID range scan).
+    count exactly what this transaction sees.
     """
-    table = Answer._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot = cursor.fetchone()[0]
-        # Every row this snapshot sees lies within the table's present size
-        # (_lock_and_tune keeps it from being rewritten meanwhile).
-        cursor.execute(
-            "SELECT pg_relation_size(%s) / current_setting('block_size')::int",
-            [table],
-        )
-        blocks = cursor.fetchone()[0]
     workers = max(2, os.cpu_count() or 2)
+    questions = counted_question_ids()
+    parts = workers * 2
     statements = [
-        _response_rows().query.sql_with_params(),
-        _answered_rows().query.sql_with_params(),
+        (*_response_rows().query.sql_with_params(), HELPER_SETTINGS),
+        (*_answered_rows().query.sql_with_params(), HELPER_SETTINGS),
     ] + [
-        _answer_rows(blocks=part).query.sql_with_params()
-        for part in _ranges(0, blocks, workers * 2)
+        (*_answer_rows(questions[i::parts]).query.sql_with_params(), ANSWER_SETTINGS)
+        for i in range(min(parts, len(questions)))
     ]
     params = connection.get_connection_params()
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -287,41 +279,11 @@ def _count_in_parallel() -> tuple[list[dict], list[dict]]:
             pool.map(lambda s: _select_in_snapshot(params, snapshot, *s), statements)
         )
     answer_rows = [row for rows in results[2:] for row in rows]
-    return results[0], results[1] + _with_versions(answer_rows)
-
-
-def _with_versions(rows: list[dict]) -> list[dict]:
-    """Answer counts summed per grain (over id ranges), with the question's version.
-
-    The version is looked up here rather than joined in SQL: a few hundred
-    questions against millions of answer rows.
-    """
-    versions = dict(Question.objects.values_list("pk", "version_id"))
-    merged: Counter = Counter()
-    for row in rows:
-        grain = (row["g_synthetic"], row["g_sector"], row["g_month"])
-        merged[(*grain, row["g_question"], row["g_key"])] += row["n"]
-    return [
-        {
-            "g_version": versions[question],
-            "g_synthetic": synthetic,
-            "g_sector": sector,
-            "g_month": month,
-            "g_question": question,
-            "g_key": key,
-            "n": n,
-        }
-        for (synthetic, sector, month, question, key), n in merged.items()
-    ]
-
-
-def _ranges(low: int, high: int, parts: int) -> list[tuple[int, int]]:
-    step = max(1, (high - low + parts) // parts)
-    return [(start, start + step - 1) for start in range(low, high + 1, step)]
+    return results[0], answer_rows, results[1]
 
 
 def _select_in_snapshot(
-    params: dict, snapshot: str, sql: str, args: tuple
+    params: dict, snapshot: str, sql: str, args: tuple, settings: tuple[str, ...]
 ) -> list[dict]:
     import psycopg2
 
@@ -329,7 +291,7 @@ def _select_in_snapshot(
         raw.set_session(isolation_level="REPEATABLE READ", readonly=True)
         with raw.cursor() as cursor:
             cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-            for statement in HELPER_SETTINGS:
+            for statement in settings:
                 cursor.execute(statement)
             cursor.execute(sql, args)
             names = [column.name for column in cursor.description]
@@ -368,14 +330,33 @@ def _per_month(rows: list[dict]) -> list[dict]:
     ]
 
 
-def _answer_grain_values() -> dict[str, Any]:
-    """The grain of an answer: its own copy of the response's (see Answer)."""
+def _answer_keys(
+    answer_rows: list[dict], answered_rows: list[dict]
+) -> Iterator[tuple[dict, int, int, int]]:
+    """(grain, question, key, count) for the rollups, from the answer counts.
+
+    The version is the question's, looked up here rather than joined in SQL: a
+    few hundred questions against millions of answers.
+    """
+    versions = dict(Question.objects.values_list("pk", "version_id"))
+    for row in answer_rows:
+        key = answer_key(row["choice_id"], row["scale_value"], row["not_applicable"])
+        yield _answer_grain(row, versions), row["question_id"], key, row["n"]
+    for row in answered_rows:
+        yield _answer_grain(row, versions), row["question_id"], ANSWERED_KEY, row["n"]
+
+
+def _answer_grain(row: dict, versions: dict[int, int]) -> dict:
     return {
-        "g_version": F("question__version_id"),
-        "g_synthetic": F("is_synthetic"),
-        "g_sector": F("sector"),
-        "g_month": F("submitted_month"),
+        "g_version": versions[row["question_id"]],
+        "g_synthetic": row["is_synthetic"],
+        "g_sector": row["sector"],
+        "g_month": row["submitted_month"],
     }
+
+
+# An answer's grain is its own copy of its response's (see Answer).
+ANSWER_GRAIN = ("sector", "submitted_month", "is_synthetic")
 
 
 def _response_rows() -> QuerySet:
@@ -404,55 +385,32 @@ def _response_rows() -> QuerySet:
     )
 
 
-def _key_expression() -> Coalesce:
-    return Coalesce(
-        "choice_id",
-        "scale_value",
-        Case(When(not_applicable=True, then=Value(NOT_APPLICABLE_KEY))),
-        output_field=BigIntegerField(),
-    )
+def _answer_rows(questions: list[int]) -> QuerySet:
+    """Counts of the countable answers to these questions, per grain and answer.
 
-
-def _answer_rows(blocks: tuple[int, int] | None = None) -> QuerySet:
-    """Answer counts per question, key and grain, without the version.
-
-    `blocks` (PostgreSQL): only the answers stored in this range of disk blocks.
+    Grouped by the columns of the answer_grain_for_rollups index, in its order.
     """
-    answers = Answer.objects.filter(
-        Q(choice__isnull=False) | Q(scale_value__isnull=False) | Q(not_applicable=True),
-        question_id__in=counted_question_ids(),
-    )
-    if blocks is not None:
-        first, last = blocks
-        answers = answers.filter(
-            RawSQL(
-                "ctid >= %s::tid AND ctid < %s::tid",
-                (f"({first},0)", f"({last + 1},0)"),
-                output_field=BooleanField(),
-            )
-        )
     return (
-        answers.order_by()
+        Answer.objects.filter(
+            Q(choice__isnull=False)
+            | Q(scale_value__isnull=False)
+            | Q(not_applicable=True),
+            question_id__in=questions,
+        )
+        .order_by()
         .values(
-            g_synthetic=F("is_synthetic"),
-            g_sector=F("sector"),
-            g_month=F("submitted_month"),
-            g_question=F("question_id"),
-            g_key=_key_expression(),
+            "question_id", *ANSWER_GRAIN, "choice_id", "scale_value", "not_applicable"
         )
         .annotate(n=Count("*"))
     )
 
 
 def _answered_rows() -> QuerySet:
+    """Respondents who answered each multiple-choice question, per grain."""
     return (
         Answer.objects.filter(question__type=Question.Type.MULTIPLE_CHOICE)
         .order_by()
-        .values(
-            **_answer_grain_values(),
-            g_question=F("question_id"),
-            g_key=Value(ANSWERED_KEY, output_field=BigIntegerField()),
-        )
+        .values("question_id", *ANSWER_GRAIN)
         .annotate(n=Count("response_id", distinct=True))
     )
 

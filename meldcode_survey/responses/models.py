@@ -139,8 +139,7 @@ class Answer(models.Model):
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="answers"
     )
-    # No index of its own: the (question, scale_value) index serves lookups by
-    # question, and one index less makes storing answers faster.
+    # No index of its own: answer_grain_for_rollups serves lookups by question.
     question = models.ForeignKey(
         Question, on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -178,7 +177,24 @@ class Answer(models.Model):
                 name="answer_scored_or_not_applicable",
             ),
         ]
-        indexes = [models.Index(fields=["question", "scale_value"])]
+        indexes = [
+            # Every column the dashboard's full rebuild groups answers by, in
+            # order: it counts millions of answers with an index-only scan
+            # instead of hashing them (dashboard.services). It also serves
+            # lookups by question.
+            models.Index(
+                fields=[
+                    "question",
+                    "sector",
+                    "submitted_month",
+                    "is_synthetic",
+                    "choice",
+                    "scale_value",
+                    "not_applicable",
+                ],
+                name="answer_grain_for_rollups",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.question.code} of response {self.response_id}"

@@ -1,8 +1,8 @@
 """Answers carry their response's sector, month and synthetic mark.
 
 The columns are added nullable, filled from the responses, then made required.
-The single-column index on the question goes: the (question, scale_value)
-index serves the same lookups.
+The rebuild's index on the grain replaces the (question, scale_value) index and
+the single-column index on the question: it serves the same lookups.
 """
 
 import django.db.models.deletion
@@ -32,6 +32,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RemoveIndex(
+            model_name="answer",
+            name="responses_a_questio_9a5674_idx",
+        ),
         migrations.AddField(
             model_name="answer",
             name="sector",
@@ -73,6 +77,21 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to="questionnaires.question",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="answer",
+            index=models.Index(
+                fields=[
+                    "question",
+                    "sector",
+                    "submitted_month",
+                    "is_synthetic",
+                    "choice",
+                    "scale_value",
+                    "not_applicable",
+                ],
+                name="answer_grain_for_rollups",
             ),
         ),
     ]
