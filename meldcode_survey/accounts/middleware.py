@@ -45,6 +45,8 @@ BEFORE_SECOND_FACTOR = {
 # Requests that read the session state without counting as activity.
 PASSIVE = {"accounts:session_status"}
 GRACE = 10 * 60
+# How often the activity stamp is renewed (see IdleTimeoutMiddleware._touch).
+ACTIVITY_RESOLUTION = 60
 
 
 def _view_name(request: HttpRequest) -> str:
@@ -77,11 +79,23 @@ class IdleTimeoutMiddleware:
             if seconds_left(request) <= 0:
                 return self._expire(request, passive)
             if not passive:
-                request.session[LAST_ACTIVITY] = time.time()
-                # The stored session outlives the timeout a little, so that the
-                # next request can still say why the user was logged out.
-                request.session.set_expiry(settings.SESSION_IDLE_TIMEOUT + GRACE)
+                self._touch(request)
         return self.get_response(request)
+
+    @staticmethod
+    def _touch(request: HttpRequest) -> None:
+        """Note the activity, at most once per ACTIVITY_RESOLUTION seconds.
+
+        Each note is a session write (a database commit); a coarser stamp only
+        ends an idle session up to that much earlier, never later.
+        """
+        now = time.time()
+        if now - request.session.get(LAST_ACTIVITY, 0) < ACTIVITY_RESOLUTION:
+            return
+        request.session[LAST_ACTIVITY] = now
+        # The stored session outlives the timeout a little, so that the next
+        # request can still say why the user was logged out.
+        request.session.set_expiry(settings.SESSION_IDLE_TIMEOUT + GRACE)
 
     def _expire(self, request: HttpRequest, passive: bool) -> HttpResponse:
         audit.record(request.user, Action.SESSION_EXPIRED)

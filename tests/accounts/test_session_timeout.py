@@ -3,6 +3,8 @@
 import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meldcode_survey.accounts.middleware import LAST_ACTIVITY
@@ -24,6 +26,17 @@ def test_a_request_counts_as_activity(staff_client, settings):
     assert staff_client.get("/review/").status_code == 200
 
     assert staff_client.session[LAST_ACTIVITY] > time.time() - 5
+
+
+def test_requests_within_a_minute_do_not_write_the_session_again(staff_client):
+    staff_client.get("/review/")
+    stamp = staff_client.session[LAST_ACTIVITY]
+
+    with CaptureQueriesContext(connection) as queries:
+        assert staff_client.get("/review/").status_code == 200
+
+    assert staff_client.session[LAST_ACTIVITY] == stamp
+    assert not [q for q in queries if "UPDATE" in q["sql"] and "session" in q["sql"]]
 
 
 def test_after_the_timeout_the_next_request_logs_out(
