@@ -15,6 +15,7 @@ admin.site.__class__ = OTPAdminSite
 admin.site.site_header = _("Meldcode survey administration")
 admin.site.site_title = _("Meldcode survey")
 
+handler400 = "meldcode_survey.views.bad_request"
 handler500 = "meldcode_survey.views.server_error"
 
 urlpatterns = [

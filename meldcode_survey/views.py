@@ -66,14 +66,41 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 handler; while the database is unreachable (a restart, a failover)
     it answers 503 with a page that says saved answers are kept."""
-    from django.db import InterfaceError, OperationalError
     from django.template.loader import render_to_string
 
-    error = sys.exc_info()[1]
-    if isinstance(error, OperationalError | InterfaceError):
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "10"
-    else:
-        response = HttpResponse(render_to_string("500.html"), status=500)
+    if _database_unreachable(sys.exc_info()[1]):
+        return _unavailable()
+    response = HttpResponse(render_to_string("500.html"), status=500)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 handler. Django reports a session it could not save as
+    "interrupted" (400) even when the database was unreachable: that is the
+    503 case, and pressing again works once the database is back."""
+    from django.views.defaults import bad_request as default
+
+    if _database_unreachable(exception):
+        return _unavailable()
+    return default(request, exception)
+
+
+def _database_unreachable(error: BaseException | None) -> bool:
+    """Whether the error is, or was caused by, a lost database connection."""
+    from django.db import InterfaceError, OperationalError
+
+    while error is not None:
+        if isinstance(error, OperationalError | InterfaceError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _unavailable() -> HttpResponse:
+    from django.template.loader import render_to_string
+
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "10"
     response["Cache-Control"] = "no-store"
     return response

@@ -37,3 +37,23 @@ def test_database_outage_gives_a_clear_503_and_keeps_the_draft(
     monkeypatch.undo()
     retried = client.post(f"{BASE}/pagina/profiel/", data)
     assert retried["Location"].endswith("/pagina/dilemmas/")
+
+
+@pytest.mark.django_db
+def test_a_session_lost_to_a_database_outage_gives_the_503_not_a_400(
+    seed_version, monkeypatch
+):
+    from django.contrib.sessions.models import Session
+
+    client = Client(raise_request_exception=False)
+    _start(client)
+
+    def unavailable(*args, **kwargs):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(Session, "save", unavailable)
+    data = {**_post_data("profiel", complete_answers()), "action": "save"}
+    response = client.post(f"{BASE}/pagina/profiel/", data)
+
+    assert response.status_code == 503
+    assert "blijft bewaard" in response.content.decode()
