@@ -8,7 +8,7 @@ duplicates. Then two fault drills: Redis is stopped in the middle of a burst
 of a burst (those caught by it get the 503 page, press again, and every one ends
 with exactly one stored response).
 
-    python bench/load_bench.py [--users 50 200] [--no-drills]
+    python bench/load_bench.py [--users 1 50 200] [--no-drills]
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ DATABASE_URL = os.environ.get(
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 SLUG = "brede-reflectie"
 RETRIES = 40
+TARGET_P95_MS = 150.0
 
 PAGES = [
     (
@@ -310,7 +311,7 @@ def _report(users: int, result: dict, stored_before: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--users", type=int, nargs="+", default=[50, 200])
+    parser.add_argument("--users", type=int, nargs="+", default=[1, 50, 200])
     parser.add_argument(
         "--no-drills",
         action="store_true",
@@ -321,9 +322,13 @@ def main(argv: list[str] | None = None) -> None:
     server = _start_gunicorn()
     lines: list[str] = []
     try:
+        _burst(8)  # warm up: every process loads its templates and connects
+        results = {}
         for users in args.users:
             before = _stored_responses()[0]
-            lines += _report(users, _burst(users), before)
+            results[users] = _burst(users)
+            lines += _report(users, results[users], before)
+        lines += _capacity(results)
         if not args.no_drills:
             lines += _redis_drill()
             lines += _postgres_drill()
@@ -331,6 +336,35 @@ def main(argv: list[str] | None = None) -> None:
         server.terminate()
         server.wait()
     print("\n".join(["", "Respondent load (gunicorn 4x4 threads, PostgreSQL)", *lines]))
+
+
+def _capacity(results: dict[int, dict]) -> list[str]:
+    """The target's verdict, and the bound that the machine's cores set on it.
+
+    With zero think time every user always has a request in flight, so by
+    Little's law the mean response time is users / throughput, and throughput
+    is at most cores / (CPU time per request). One user alone shows that time.
+    """
+    lines = []
+    for users, result in sorted(results.items()):
+        values = [t for times in result["timings"].values() for t in times]
+        p95 = _percentile(values, 0.95) * 1000
+        line = f"{users} users: p95 over all steps {p95:.0f} ms"
+        if users == 50:
+            verdict = "met" if p95 < TARGET_P95_MS else "MISSED"
+            line += f" (target < {TARGET_P95_MS:.0f} ms: {verdict})"
+        lines.append(line)
+    alone = results.get(1)
+    if alone:
+        values = [t for times in alone["timings"].values() for t in times]
+        service = statistics.mean(values)
+        cores = os.cpu_count() or 1
+        lines.append(
+            f"one user alone: {service * 1000:.1f} ms per step on average; on "
+            f"{cores} cores at most {cores / service:.0f} steps/s, so at 50 users "
+            f"the mean step takes at least {50 * service / cores * 1000:.0f} ms"
+        )
+    return lines
 
 
 def _redis_drill() -> list[str]:
