@@ -45,8 +45,11 @@ BEFORE_SECOND_FACTOR = {
 # Requests that read the session state without counting as activity.
 PASSIVE = {"accounts:session_status"}
 GRACE = 10 * 60
-# How often the activity stamp is renewed (see IdleTimeoutMiddleware._touch).
+# How often page views renew the activity stamp, at most (a tenth of the
+# timeout for short ones); see IdleTimeoutMiddleware._touch.
 ACTIVITY_RESOLUTION = 60
+# "Stay logged in": always restarts the clock.
+EXTEND = "accounts:session_extend"
 
 
 def _view_name(request: HttpRequest) -> str:
@@ -75,22 +78,23 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
-            passive = _view_name(request) in PASSIVE
+            view = _view_name(request)
             if seconds_left(request) <= 0:
-                return self._expire(request, passive)
-            if not passive:
-                self._touch(request)
+                return self._expire(request, view in PASSIVE)
+            if view not in PASSIVE:
+                self._touch(request, always=view == EXTEND)
         return self.get_response(request)
 
     @staticmethod
-    def _touch(request: HttpRequest) -> None:
-        """Note the activity, at most once per ACTIVITY_RESOLUTION seconds.
+    def _touch(request: HttpRequest, always: bool) -> None:
+        """Note the activity; page views at most once per resolution.
 
         Each note is a session write (a database commit); a coarser stamp only
         ends an idle session up to that much earlier, never later.
         """
         now = time.time()
-        if now - request.session.get(LAST_ACTIVITY, 0) < ACTIVITY_RESOLUTION:
+        resolution = min(ACTIVITY_RESOLUTION, settings.SESSION_IDLE_TIMEOUT / 10)
+        if not always and now - request.session.get(LAST_ACTIVITY, 0) < resolution:
             return
         request.session[LAST_ACTIVITY] = now
         # The stored session outlives the timeout a little, so that the next
