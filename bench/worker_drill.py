@@ -28,7 +28,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
+
+from dashboard_bench import ensure_database
 
 if TYPE_CHECKING:
     from meldcode_survey.exports.models import Export
@@ -42,26 +43,6 @@ REDIS_URL = os.environ.get("BENCH_DRILL_REDIS_URL", "redis://127.0.0.1:6379/6")
 SLUG = "brede-reflectie"
 TIMEOUT = 180
 FINISHED = ("done", "failed")
-
-
-def _ensure_database() -> None:
-    import psycopg2
-
-    parts = urlparse(DATABASE_URL)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=parts.username or "postgres",
-        password=parts.password,
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def _env(args: argparse.Namespace, media: str) -> dict[str, str]:
@@ -83,7 +64,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--lease", type=int, default=5, help="seconds")
     parser.add_argument("--kill-at", type=int, default=30, help="percent")
     args = parser.parse_args(argv)
-    _ensure_database()
+    ensure_database(DATABASE_URL)
     with tempfile.TemporaryDirectory(prefix="meldcode-drill-") as media:
         env = _env(args, media)
         manage = [sys.executable, str(ROOT / "manage.py")]
