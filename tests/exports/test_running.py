@@ -32,6 +32,15 @@ def _tmp_files() -> list[Path]:
     return list(Path(default_storage.path(services.TMP_DIR)).glob("*"))
 
 
+def _killed_mid_run(export: Export, attempts: int = 1) -> None:
+    """The export as a killed worker leaves it: running, its lease run out."""
+    Export.objects.filter(pk=export.pk).update(
+        status=Export.Status.RUNNING,
+        attempts=attempts,
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+
+
 def test_running_the_same_export_twice_makes_one_file(raw_export):
     first = export_run(raw_export.pk)
     second = export_run(raw_export.pk)
@@ -59,22 +68,14 @@ def test_a_redelivered_message_does_nothing_while_another_worker_runs_it(raw_exp
 
 
 def test_an_export_whose_worker_died_runs_again_after_its_lease(raw_export):
-    Export.objects.filter(pk=raw_export.pk).update(
-        status=Export.Status.RUNNING,
-        attempts=1,
-        lease_expires_at=timezone.now() - timedelta(seconds=1),
-    )
+    _killed_mid_run(raw_export)
     export = export_run(raw_export.pk)
     assert export.status == Export.Status.DONE
     assert export.attempts == 2
 
 
 def test_an_export_gives_up_after_the_maximum_of_attempts(raw_export):
-    Export.objects.filter(pk=raw_export.pk).update(
-        status=Export.Status.RUNNING,
-        attempts=services.MAX_ATTEMPTS,
-        lease_expires_at=timezone.now() - timedelta(seconds=1),
-    )
+    _killed_mid_run(raw_export, attempts=services.MAX_ATTEMPTS)
     assert export_run(raw_export.pk) is None
     raw_export.refresh_from_db()
     assert raw_export.status == Export.Status.FAILED
@@ -253,11 +254,7 @@ def test_the_run_that_takes_over_removes_the_partial_file_of_the_killed_one(
     killed.write_text("partial")
     other = tmp / f"{raw_export.pk + 1}-1-0badc0de.part"
     other.write_text("another export's")
-    Export.objects.filter(pk=raw_export.pk).update(
-        status=Export.Status.RUNNING,
-        attempts=1,
-        lease_expires_at=timezone.now() - timedelta(seconds=1),
-    )
+    _killed_mid_run(raw_export)
     export = export_run(raw_export.pk)
     assert export.status == Export.Status.DONE
     assert export.attempts == 2
