@@ -77,30 +77,26 @@ def main(argv: list[str] | None = None) -> dict:
     ensure_database(url)
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true"}
     env.pop("REDIS_URL", None)  # tasks in-process, as on the embedded default
-    manage = [sys.executable, str(ROOT / "manage.py")]
     print(f"Dashboard benchmark on {urlparse(url).path.lstrip('/')}", flush=True)
+    figures = run_in_child(__file__, vars(args), env)
+    report(figures)
+    return figures
+
+
+def run_in_child(script: str, options: dict, env: dict[str, str]) -> dict:
+    """Migrate and load the seed questionnaire on the bench database, then run
+    `script --child OPTIONS` there: it prints progress, and its figures as JSON
+    on the last line, which are returned."""
+    manage = [sys.executable, str(ROOT / "manage.py")]
     for command in (["migrate", "--noinput", "-v0"], ["load_seed_questionnaire"]):
         subprocess.run([*manage, *command], env=env, check=True, cwd=ROOT)
-    child = [
-        sys.executable,
-        __file__,
-        "--child",
-        json.dumps(vars(args)),
-    ]
+    child = [sys.executable, script, "--child", json.dumps(options)]
     done = subprocess.run(
-        child,
-        env=env,
-        check=True,
-        cwd=ROOT,
-        capture_output=False,
-        text=True,
-        stdout=subprocess.PIPE,
+        child, env=env, check=True, cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
     lines = done.stdout.splitlines()
     print("\n".join(lines[:-1]), flush=True)
-    figures = json.loads(lines[-1])
-    report(figures)
-    return figures
+    return json.loads(lines[-1])
 
 
 # --- In the child process, with Django set up on the bench database --------------

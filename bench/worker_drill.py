@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dashboard_bench import ensure_database
+from dashboard_bench import ensure_database, run_in_child
 
 if TYPE_CHECKING:
     from meldcode_survey.exports.models import Export
@@ -66,17 +66,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     ensure_database(DATABASE_URL)
     with tempfile.TemporaryDirectory(prefix="meldcode-drill-") as media:
-        env = _env(args, media)
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        for command in (["migrate", "--noinput", "-v0"], ["load_seed_questionnaire"]):
-            subprocess.run([*manage, *command], env=env, check=True, cwd=ROOT)
-        child = [sys.executable, __file__, "--child", json.dumps(vars(args))]
-        done = subprocess.run(
-            child, env=env, check=True, cwd=ROOT, stdout=subprocess.PIPE, text=True
-        )
-    lines = done.stdout.splitlines()
-    print("\n".join(lines[:-1]), flush=True)
-    figures = json.loads(lines[-1])
+        figures = run_in_child(__file__, vars(args), _env(args, media))
     report(figures)
     return figures
 
