@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from meldcode_survey.lib.i18n import Translatable
 from meldcode_survey.questionnaires.models import Question, Version
 
-# AnswerRollup.key: the scale value 1-5 of a Likert item, NOT_APPLICABLE_KEY for
-# its unscored point, the choice id of a choice question. ANSWERED_KEY counts the
-# respondents who answered a multiple-choice question (a row per chosen option
-# otherwise). Only Likert items and choice questions other than the sector are
-# counted: the sector is part of the grain, yes/no roles are counted per response.
-NOT_APPLICABLE_KEY = 0
+# AnswerRollup.key: an answer's Answer.rollup_key (the scale value 1-5 of a
+# Likert item, responses.models.NOT_APPLICABLE_KEY for its unscored point, the
+# choice id of a choice question). ANSWERED_KEY counts the respondents who
+# answered a multiple-choice question (a row per chosen option otherwise). Only
+# Likert items and choice questions other than the sector are counted: the
+# sector is part of the grain, yes/no roles are counted per response.
 ANSWERED_KEY = -1
 
 

@@ -34,7 +34,6 @@ from meldcode_survey.responses.models import Answer, Response, month_of
 
 from .models import (
     ANSWERED_KEY,
-    NOT_APPLICABLE_KEY,
     AnswerRollup,
     FiguresStamp,
     ResponseRollup,
@@ -104,36 +103,20 @@ def _response_counts(response: dict, sign: int) -> dict[str, int]:
 
 def _answer_counts(response_id: int, sign: int) -> Counter:
     rows = (
-        Answer.objects.filter(response_id=response_id, question__type__in=COUNTED_TYPES)
-        .exclude(question__role=Question.Role.SECTOR)
-        .values_list(
-            "question_id",
-            "question__type",
-            "choice_id",
-            "scale_value",
-            "not_applicable",
+        Answer.objects.filter(
+            response_id=response_id,
+            question__type__in=COUNTED_TYPES,
+            rollup_key__isnull=False,  # not a countable answer (nor in the rebuild)
         )
+        .exclude(question__role=Question.Role.SECTOR)
+        .values_list("question_id", "question__type", "rollup_key")
     )
     counts: Counter = Counter()
-    for question_id, kind, choice_id, scale_value, not_applicable in rows:
-        key = answer_key(choice_id, scale_value, not_applicable)
-        if key is None:  # not a countable answer (the rebuild skips it too)
-            continue
+    for question_id, kind, key in rows:
         counts[question_id, key] += sign
         if kind == Question.Type.MULTIPLE_CHOICE:
             counts[question_id, ANSWERED_KEY] = sign
     return counts
-
-
-def answer_key(
-    choice_id: int | None, scale_value: int | None, not_applicable: bool
-) -> int | None:
-    """The rollup key of an answer: its choice, scale point or n.v.t."""
-    if choice_id is not None:
-        return choice_id
-    if scale_value is not None:
-        return scale_value
-    return NOT_APPLICABLE_KEY if not_applicable else None
 
 
 def _upsert(model: Any, grain: dict[str, Any], counts: dict[str, int]) -> None:
@@ -340,8 +323,8 @@ def _answer_keys(
     """
     versions = dict(Question.objects.values_list("pk", "version_id"))
     for row in answer_rows:
-        key = answer_key(row["choice_id"], row["scale_value"], row["not_applicable"])
-        yield _answer_grain(row, versions), row["question_id"], key, row["n"]
+        grain, key = _answer_grain(row, versions), row["rollup_key"]
+        yield grain, row["question_id"], key, row["n"]
     for row in answered_rows:
         yield _answer_grain(row, versions), row["question_id"], ANSWERED_KEY, row["n"]
 
@@ -386,20 +369,15 @@ def _response_rows() -> QuerySet:
 
 
 def _answer_rows(questions: list[int]) -> QuerySet:
-    """Counts of the countable answers to these questions, per grain and answer.
+    """Counts of the countable answers to these questions, per grain and key.
 
     Grouped by the columns of the answer_grain_for_rollups index, in its order.
     """
     return (
-        Answer.objects.filter(
-            Q(choice__isnull=False)
-            | Q(scale_value__isnull=False)
-            | Q(not_applicable=True),
-            question_id__in=questions,
-        )
+        Answer.objects.filter(rollup_key__isnull=False, question_id__in=questions)
         .order_by()
         .values(
-            "question_id", *ANSWER_GRAIN, "choice_id", "scale_value", "not_applicable"
+            "question_id", "submitted_month", "is_synthetic", "rollup_key", "sector"
         )
         .annotate(n=Count("*"))
     )

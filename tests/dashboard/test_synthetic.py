@@ -7,7 +7,12 @@ from django.core.management import call_command
 from django.db import connection
 
 from meldcode_survey.dashboard.models import ResponseRollup
-from meldcode_survey.responses.models import Answer, CaseNarrative, Response
+from meldcode_survey.responses.models import (
+    NOT_APPLICABLE_KEY,
+    Answer,
+    CaseNarrative,
+    Response,
+)
 
 from .builders import build
 
@@ -145,3 +150,9 @@ def test_generated_answers_carry_their_response_grain(seed_version):
     generate(count=60)
     assert Answer.objects.filter(is_synthetic=True).count() > 60 * 10
     assert answers_off_their_response_grain() == 0
+    # The rollup key is the database's: the COPY path gets it too.
+    for answer in Answer.objects.all():
+        expected = answer.choice_id or answer.scale_value
+        if expected is None and answer.not_applicable:
+            expected = NOT_APPLICABLE_KEY
+        assert answer.rollup_key == expected

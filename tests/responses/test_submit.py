@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from meldcode_survey.questionnaires.models import Question
 from meldcode_survey.responses.models import (
+    NOT_APPLICABLE_KEY,
     Answer,
     CaseNarrative,
     Draft,
@@ -63,6 +64,20 @@ def test_an_answer_saved_on_its_own_copies_its_response_grain(seed_version, subm
         date(2026, 3, 1),
         False,
     )
+
+
+def test_the_database_gives_every_answer_its_rollup_key(seed_version, submit):
+    response = submit(seed_version)
+
+    keys = {
+        a.question.code: (a.rollup_key, a.choice_id)
+        for a in response.answers.select_related("question")
+    }
+    assert keys["D01"] == (2, None)  # the scale point
+    assert keys["D10"] == (NOT_APPLICABLE_KEY, None)  # n.v.t.
+    sector_key, sector_choice = keys["sector"]
+    assert sector_key == sector_choice is not None  # the choice
+    assert keys["toegepast"] == (None, None)  # yes/no: not counted by key
 
 
 def test_submit_twice_stores_one_response(seed_version):

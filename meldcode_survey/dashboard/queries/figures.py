@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from meldcode_survey.questionnaires.models import Version
+from meldcode_survey.responses.models import NOT_APPLICABLE_KEY
 from meldcode_survey.review.queries import approved_examples, final_code_counts
 
 from ..stats import (
@@ -26,7 +27,6 @@ from .disclosure import Relation, Structure, suppress
 from .tables import (
     ALL,
     ANSWERED_KEY,
-    NOT_APPLICABLE_KEY,
     VersionMeta,
     derive,
     load_counts,

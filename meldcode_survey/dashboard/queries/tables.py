@@ -22,8 +22,9 @@ from datetime import date
 from django.db.models import Sum
 
 from meldcode_survey.questionnaires.models import Choice, Question, ScalePoint, Version
+from meldcode_survey.responses.models import NOT_APPLICABLE_KEY
 
-from ..models import ANSWERED_KEY, NOT_APPLICABLE_KEY, AnswerRollup, ResponseRollup
+from ..models import ANSWERED_KEY, AnswerRollup, ResponseRollup
 from .disclosure import Relation, Structure
 
 ALL = "*"  # sector codes are slugs, so this never clashes
