@@ -320,3 +320,24 @@ def test_a_date_filter_keeps_cells_that_are_safe_in_every_month():
     structure = months_structure()
     march, april = view_of([20, 30, 25]), view_of([15, 40, 22])
     assert suppress(structure, march, threshold=T, months=[march, april]) == set()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_updating_what_can_be_worked_out_equals_working_it_all_out_again(seed):
+    # Secondary suppression updates the derivable cells per added hidden cell
+    # (only that cell's component); it must give exactly what deriving them all
+    # again gives, down to the relation that gives each cell.
+    rng = random.Random(seed)
+    structure, view = survey_like(rng)
+    protector = structure.protector(T)
+    keys = sorted(view, key=repr)
+    hidden = set(rng.sample(keys, len(keys) // 3))
+    derived = protector._derivable(hidden)
+    for _ in range(6):
+        added = rng.sample(sorted(set(keys) - hidden, key=repr), 2)
+        hidden.update(added)
+        derived = protector._rederive(derived, hidden, added)
+        expected = protector._derivable(hidden)
+        assert {k: id(r) for k, r in derived.items()} == {
+            k: id(r) for k, r in expected.items()
+        }

@@ -89,6 +89,7 @@ class Protector:
         for relation in structure.relations:
             for key in relation.members:
                 self.by_key[key].append(relation)
+        self.position = {id(r): i for i, r in enumerate(structure.relations)}
 
     def sensitive(self, key: Key, value: int) -> bool:
         return key not in self.structure.insensitive and 0 < value < self.threshold
@@ -127,29 +128,34 @@ class Protector:
             hidden = self.hidden_in(view, common | added)
             if not any(self.sensitive(k, view.get(k, 0)) for k in hidden):
                 continue
-            derived, fresh = self._derivable(hidden), True
+            derived, stale = self._derivable(hidden), []
             for relation in self.structure.relations:
                 extra = self._needs(relation, view, hidden, derived)
-                if extra is not None and not fresh:
-                    # Decide on up-to-date knowledge only: recompute, look again.
-                    derived, fresh = self._derivable(hidden), True
+                if extra is not None and stale:
+                    # Decide on up-to-date knowledge only: update it, look again.
+                    derived, stale = self._rederive(derived, hidden, stale), []
                     extra = self._needs(relation, view, hidden, derived)
                 if extra is not None:
                     added.add(extra)
                     hidden.add(extra)
-                    fresh = False
+                    stale.append(extra)
         return added
 
-    def _derivable(self, hidden: set[Key]) -> dict[Key, Relation]:
+    def _derivable(
+        self, hidden: set[Key], relations: Sequence[Relation] | None = None
+    ) -> dict[Key, Relation]:
         """Hidden cells an analyst can work out, each with a relation giving it.
 
         A relation with one unknown member gives that member; that may leave
-        another relation with one unknown, and so on.
+        another relation with one unknown, and so on. `relations` limits the
+        work to some components of the hidden cells (see _rederive).
         """
+        if relations is None:
+            relations = self.structure.relations
         derived: dict[Key, Relation] = {}
         open_members: dict[int, int] = {}
         queue = []
-        for relation in self.structure.relations:
+        for relation in relations:
             count = sum(1 for key in relation.members if key in hidden)
             open_members[id(relation)] = count
             if count == 1:
@@ -165,6 +171,27 @@ class Protector:
                 if open_members[id(other)] == 1:
                     queue.append(other)
         return derived
+
+    def _rederive(
+        self, derived: dict[Key, Relation], hidden: set[Key], added: list[Key]
+    ) -> dict[Key, Relation]:
+        """`_derivable(hidden)` after `added` joined the hidden cells of `derived`.
+
+        What can be worked out in one component of the hidden cells (linked
+        through relations) does not depend on the others, so only the
+        components of the added cells are derived again, with their relations
+        in the structure's order: the result is the same as deriving them all.
+        """
+        cells: set[Key] = set()
+        relations: dict[int, Relation] = {}
+        for key in added:
+            if key not in cells:
+                component, linked = self._component(key, hidden)
+                cells.update(component)
+                relations.update((id(r), r) for r in linked)
+        kept = {key: r for key, r in derived.items() if key not in cells}
+        ordered = sorted(relations.values(), key=lambda r: self.position[id(r)])
+        return kept | self._derivable(hidden, ordered)
 
     def _needs(
         self,
