@@ -29,8 +29,9 @@ Final coding
     - otherwise there is no automatic final coding, and a lead (permission
       `review.resolve_coding`) decides ("resolved"). A lead's decision is never
       replaced automatically; a lead may revise it.
-    Only final codings feed the figures (queries.final_code_counts). Agreement and
-    Cohen's kappa are computed over the first two codings of each narrative.
+    Only final codings feed the figures (queries.code_frequencies_by_sector).
+    Agreement and Cohen's kappa are computed over the first two codings of each
+    narrative.
 
 Redaction
     A redacted copy of the three texts; the CaseNarrative itself is never changed.

@@ -426,7 +426,9 @@ def _agreement_rows(report: queries.AgreementReport) -> list[dict[str, Any]]:
     ]
 
 
-def _frequency_rows(data: queries.SectorFrequencies) -> list[dict[str, Any]]:
+def _frequency_rows(
+    data: queries.SectorFrequencies, sectors: list[str]
+) -> list[dict[str, Any]]:
     def cell(n: int, total: int) -> tuple[int, float | None]:
         return n, (100 * n / total if total else None)
 
@@ -435,8 +437,7 @@ def _frequency_rows(data: queries.SectorFrequencies) -> list[dict[str, Any]]:
             "code": code,
             "all": cell(code.cases, data.total),
             "sectors": [
-                cell(data.cells.get((code.key, s), 0), data.totals[s])
-                for s in data.sectors
+                cell(data.cells.get((code.key, s), 0), data.totals[s]) for s in sectors
             ],
         }
         for code in data.codes
@@ -460,6 +461,9 @@ def frequencies(request: HttpRequest) -> HttpResponse:
         include_synthetic=form.cleaned_data.get("synthetic", False),
     )
     labels = queries.sector_labels()
+    # In the order of the sector question; sectors it no longer has go last.
+    order = {code: i for i, code in enumerate(labels)}
+    sectors = sorted(data.totals, key=lambda s: (order.get(s, len(order)), s))
     return render(
         request,
         "review/frequencies.html",
@@ -467,9 +471,9 @@ def frequencies(request: HttpRequest) -> HttpResponse:
             "form": form,
             "data": data,
             "sectors": [
-                (labels.get(s, s or _("Unknown")), data.totals[s]) for s in data.sectors
+                (labels.get(s, s or _("Unknown")), data.totals[s]) for s in sectors
             ],
-            "rows": _frequency_rows(data),
+            "rows": _frequency_rows(data, sectors),
             "section": "frequencies",
         },
     )

@@ -1,7 +1,9 @@
 """The dashboard pages: access, what analysts and staff see, filters, queries."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -167,6 +169,20 @@ def test_the_sector_page_runs_a_bounded_number_of_queries(
         assert analyst_client.get(sector_url()).status_code == 200
     with django_assert_max_num_queries(12):  # figures from the page cache
         assert analyst_client.get(sector_url()).status_code == 200
+
+
+def test_the_overview_reads_the_coded_figures_once_for_all_sectors(
+    analyst_client, data
+):
+    analyst_client.get(OVERVIEW)  # warm the per-process caches
+    from django.core.cache import cache
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert analyst_client.get(OVERVIEW).status_code == 200
+    codings = [q for q in queries if "review_finalcoding" in q["sql"]]
+    # Narratives per sector and codes per sector: two queries, not two a sector.
+    assert len(codings) == 2
 
 
 def test_a_new_submit_shows_at_once_despite_the_page_cache(

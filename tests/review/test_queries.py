@@ -10,7 +10,6 @@ from meldcode_survey.review.queries import (
     Example,
     approved_examples,
     code_frequencies_by_sector,
-    final_code_counts,
 )
 from meldcode_survey.review.services import (
     approve_redaction,
@@ -45,6 +44,11 @@ def coded(make_narrative, codes, staff_user):
             has_dilemma=True,
         )
     make_narrative()  # not coded: not counted
+
+
+def final_code_counts(*, sector=None, **filters):
+    """One sector's counts (None: all), as the dashboard reads them."""
+    return code_frequencies_by_sector(**filters).of(sector)
 
 
 def _counts(rows):
@@ -248,9 +252,13 @@ def test_approved_examples_run_a_handful_of_queries(
 def test_code_frequencies_by_sector(coded, seed_version):
     data = code_frequencies_by_sector(version_ids=[seed_version.pk])
 
-    assert data.sectors == ["kinderopvang", "onderwijs"]
     assert data.totals == {"kinderopvang": 3, "onderwijs": 1}
     assert data.cells[("A", "kinderopvang")] == 2
     assert data.cells[("B", "onderwijs")] == 1
     assert ("B", "kinderopvang") not in data.cells
     assert data.total == 4
+    # One sector's figures, as the dashboard reads them.
+    total, rows = data.of("kinderopvang")
+    assert total == 3
+    assert _counts(rows) == [("A", 2), ("C", 1), ("D", 1)]
+    assert data.of(None) == (4, data.codes)

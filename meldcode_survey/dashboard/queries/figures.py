@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +15,11 @@ from django.utils.translation import gettext as _
 
 from meldcode_survey.questionnaires.models import Version
 from meldcode_survey.responses.models import NOT_APPLICABLE_KEY
-from meldcode_survey.review.queries import approved_examples, final_code_counts
+from meldcode_survey.review.queries import (
+    SectorFrequencies,
+    approved_examples,
+    code_frequencies_by_sector,
+)
 
 from ..stats import (
     ALPHA,
@@ -277,6 +282,21 @@ class Table:
             ],
         )
 
+    @property
+    def _codes_whole_period(self) -> bool:
+        return self.period.is_filtered and not self.unsuppressed
+
+    @cached_property
+    def _code_frequencies(self) -> SectorFrequencies:
+        """The final code counts of every sector, read once for a whole page."""
+        whole = self._codes_whole_period
+        return code_frequencies_by_sector(
+            version_ids=[self.version.pk],
+            date_from=None if whole else self.period.date_from,
+            date_to=None if whole else self.period.date_to,
+            include_synthetic=self.synthetic,
+        )
+
     def coded(self, s: str) -> CodedDilemmas:
         """Coded dilemmas of the narrative coding, protected on their own.
 
@@ -290,14 +310,8 @@ class Table:
                 whole_period=True,
                 available=False,
             )
-        whole = self.period.is_filtered and not self.unsuppressed
-        total, counts = final_code_counts(
-            version_ids=[self.version.pk],
-            sector=None if s == ALL else s,
-            date_from=None if whole else self.period.date_from,
-            date_to=None if whole else self.period.date_to,
-            include_synthetic=self.synthetic,
-        )
+        whole = self._codes_whole_period
+        total, counts = self._code_frequencies.of(None if s == ALL else s)
         view = {("coded",): total} | {("code", c.key): c.cases for c in counts}
         view |= {("not", c.key): total - c.cases for c in counts}
         structure = Structure(

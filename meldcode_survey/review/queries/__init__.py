@@ -1,8 +1,8 @@
 """Reads of the review workspace, and the coded figures for the dashboard.
 
-`final_code_counts` and `approved_examples` are the interface the aggregation
-module (dashboard) uses; they count final codings only and never return a
-narrative's original text. Every function here runs a fixed, small number of
+`code_frequencies_by_sector` and `approved_examples` are the interface the
+aggregation module (dashboard) uses; they count final codings only and never
+return a narrative's original text. Every function here runs a fixed, small number of
 queries, however many narratives there are.
 """
 
@@ -13,7 +13,6 @@ from .figures import (
     SectorFrequencies,
     approved_examples,
     code_frequencies_by_sector,
-    final_code_counts,
 )
 from .workspace import (
     CodingView,
@@ -50,7 +49,6 @@ __all__ = [
     "codes_for_form",
     "codings_of",
     "describe_page",
-    "final_code_counts",
     "final_of",
     "narratives_for",
     "narratives_for_reading",

@@ -1,5 +1,5 @@
-"""Coded figures: final code counts and approved examples for the dashboard,
-code frequencies per sector for the workspace."""
+"""Coded figures: final code counts per sector (for the dashboard and the
+workspace) and approved examples (for the dashboard)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from datetime import date
 from django.db.models import Count, QuerySet
 
 from ..models import Code, FinalCoding, FinalCodingCode, Redaction
-from .workspace import sector_labels
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,6 @@ class Example:
 def _finals(
     *,
     version_ids: Iterable[int],
-    sector: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
     include_synthetic: bool = False,
@@ -41,8 +39,6 @@ def _finals(
     finals = FinalCoding.objects.filter(
         narrative__response__version_id__in=list(version_ids)
     )
-    if sector is not None:
-        finals = finals.filter(narrative__response__sector=sector)
     if date_from is not None:
         finals = finals.filter(narrative__response__submitted_on__gte=date_from)
     if date_to is not None:
@@ -75,38 +71,6 @@ def _code_counts(counts: dict[str, int], codes: dict[str, Code]) -> list[CodeCou
         for key in keys
     ]
     return sorted(rows, key=lambda row: (-row.cases, row.key))
-
-
-def final_code_counts(
-    *,
-    version_ids: Iterable[int],
-    sector: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    include_synthetic: bool = False,
-) -> tuple[int, list[CodeCount]]:
-    """Narratives with a final coding, and per code how many carry it.
-
-    Codes are counted by key, so waves with their own codebooks line up. Active
-    codes are listed even at zero; retired ones only when they were given.
-    Unsuppressed: disclosure control is the aggregation module's job.
-    """
-    version_ids = list(version_ids)
-    finals = _finals(
-        version_ids=version_ids,
-        sector=sector,
-        date_from=date_from,
-        date_to=date_to,
-        include_synthetic=include_synthetic,
-    )
-    total = finals.count()
-    counts = dict(
-        FinalCodingCode.objects.filter(final__in=finals)
-        .values_list("code__key")
-        .annotate(cases=Count("final_id", distinct=True))
-        .order_by()
-    )
-    return total, _code_counts(counts, _codes_by_key(version_ids))
 
 
 def approved_examples(
@@ -168,21 +132,44 @@ def _final_keys(narrative_ids: list[int]) -> dict[int, list[str]]:
 
 @dataclass(frozen=True)
 class SectorFrequencies:
-    sectors: list[str]  # sector codes, in the order of the sector question
     totals: dict[str, int]  # sector -> narratives with a final coding
     codes: list[CodeCount]  # all sectors together, most frequent first
     cells: dict[tuple[str, str], int]  # (code key, sector) -> cases
+    codebook: dict[str, Code]  # the codes by key (see _codes_by_key)
 
     @property
     def total(self) -> int:
         return sum(self.totals.values())
 
+    def of(self, sector: str | None) -> tuple[int, list[CodeCount]]:
+        """One sector's coded narratives and code counts; None: all sectors."""
+        if sector is None:
+            return self.total, self.codes
+        counts = {key: n for (key, s), n in self.cells.items() if s == sector}
+        return self.totals.get(sector, 0), _code_counts(counts, self.codebook)
+
 
 def code_frequencies_by_sector(
-    *, version_ids: Iterable[int], include_synthetic: bool = False
+    *,
+    version_ids: Iterable[int],
+    date_from: date | None = None,
+    date_to: date | None = None,
+    include_synthetic: bool = False,
 ) -> SectorFrequencies:
+    """Narratives with a final coding and per code how many carry it, per sector.
+
+    Codes are counted by key, so waves with their own codebooks line up. Active
+    codes are listed even at zero; retired ones only when they were given.
+    Unsuppressed: disclosure control is the aggregation module's job. Three
+    queries, however many sectors.
+    """
     version_ids = list(version_ids)
-    finals = _finals(version_ids=version_ids, include_synthetic=include_synthetic)
+    finals = _finals(
+        version_ids=version_ids,
+        date_from=date_from,
+        date_to=date_to,
+        include_synthetic=include_synthetic,
+    )
     sector_path = "narrative__response__sector"
     totals = dict(finals.values_list(sector_path).annotate(n=Count("pk")).order_by())
     cells = {
@@ -192,14 +179,14 @@ def code_frequencies_by_sector(
         .annotate(n=Count("final_id", distinct=True))
         .order_by()
     }
+    # A narrative has one sector, so the sectors' counts add up.
     counts: dict[str, int] = defaultdict(int)
     for (key, _sector), n in cells.items():
         counts[key] += n
-    order = {code: i for i, code in enumerate(sector_labels())}
-    sectors = sorted(totals, key=lambda s: (order.get(s, len(order)), s))
+    codebook = _codes_by_key(version_ids)
     return SectorFrequencies(
-        sectors=sectors,
         totals=totals,
-        codes=_code_counts(counts, _codes_by_key(version_ids)),
+        codes=_code_counts(counts, codebook),
         cells=cells,
+        codebook=codebook,
     )
