@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -143,15 +143,21 @@ class Answer(models.Model):
     month from this table alone, without joining them to their responses.
     """
 
+    # No indexes of their own: answer_once serves lookups by response,
+    # answer_grain_for_rollups by question, answer_by_choice by choice.
     response = models.ForeignKey(
-        Response, on_delete=models.CASCADE, related_name="answers"
+        Response, on_delete=models.CASCADE, related_name="answers", db_index=False
     )
-    # No index of its own: answer_grain_for_rollups serves lookups by question.
     question = models.ForeignKey(
         Question, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     choice = models.ForeignKey(
-        Choice, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Choice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     scale_value = models.PositiveSmallIntegerField(null=True, blank=True)
     not_applicable = models.BooleanField(default=False)
@@ -182,15 +188,12 @@ class Answer(models.Model):
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         constraints = [
+            # One answer per question; a multiple-choice answer, one per choice.
             models.UniqueConstraint(
-                fields=["response", "question"],
-                condition=Q(choice__isnull=True),
-                name="answer_once_per_question",
-            ),
-            models.UniqueConstraint(
-                fields=["response", "question", "choice"],
-                condition=Q(choice__isnull=False),
-                name="answer_choice_once",
+                F("response"),
+                F("question"),
+                Coalesce("choice", Value(0)),
+                name="answer_once",
             ),
             models.CheckConstraint(
                 condition=Q(scale_value__isnull=True) | Q(not_applicable=False),
@@ -213,7 +216,13 @@ class Answer(models.Model):
                     "sector",
                 ],
                 name="answer_grain_for_rollups",
-            )
+            ),
+            # Most answers have no choice: they need no entry here.
+            models.Index(
+                fields=["choice"],
+                condition=Q(choice__isnull=False),
+                name="answer_by_choice",
+            ),
         ]
 
     def __str__(self) -> str:

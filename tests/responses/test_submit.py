@@ -99,6 +99,27 @@ def test_the_database_refuses_a_second_response_with_the_same_key(seed_version):
         Response.objects.create(version=seed_version, submission_key=key)
 
 
+def test_the_database_keeps_one_answer_per_question_and_choice(seed_version, submit):
+    from django.db import IntegrityError, transaction
+
+    response = submit(seed_version)
+    likert = response.answers.get(question__code="D01")
+    chosen = response.answers.get(question__code="sector")
+    other = chosen.question.choices.exclude(pk=chosen.choice_id).first()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Answer.objects.create(
+            response=response, question=likert.question, scale_value=5
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Answer.objects.create(
+            response=response, question=chosen.question, choice=chosen.choice
+        )
+    # A further choice is a further row (a multiple-choice answer).
+    Answer.objects.create(response=response, question=chosen.question, choice=other)
+    assert response.answers.filter(question=chosen.question).count() == 2
+
+
 def test_answers_to_hidden_questions_are_discarded(seed_version, submit):
     answers = complete_answers(toegepast="no")
     response = submit(seed_version, answers)
