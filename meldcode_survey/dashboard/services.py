@@ -106,7 +106,7 @@ def _answer_counts(response_id: int, sign: int) -> Counter:
         Answer.objects.filter(
             response_id=response_id,
             question__type__in=COUNTED_TYPES,
-            rollup_key__isnull=False,  # not a countable answer (nor in the rebuild)
+            rollup_key__isnull=False,  # text, number, yes/no: as in the rebuild
         )
         .exclude(question__role=Question.Role.SECTOR)
         .values_list("question_id", "question__type", "rollup_key")
