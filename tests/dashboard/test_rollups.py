@@ -7,9 +7,11 @@ from django.core.management import call_command
 from django.db import connection
 
 from meldcode_survey.dashboard import receivers
-from meldcode_survey.dashboard.models import AnswerRollup, ResponseRollup
-from meldcode_survey.dashboard.services import rollups_rebuild
-from meldcode_survey.responses.models import Response
+from meldcode_survey.dashboard.models import ANSWERED_KEY, AnswerRollup, ResponseRollup
+from meldcode_survey.dashboard.services import rollups_add_response, rollups_rebuild
+from meldcode_survey.questionnaires.models import Question
+from meldcode_survey.responses.models import NOT_APPLICABLE_KEY, Answer, Response
+from tests import factories
 from tests.conftest import complete_answers
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +73,56 @@ def test_incremental_rollups_equal_a_full_rebuild(seed_version, submit_now):
     assert incremental == rollups()
     assert sum(row[0] for row in incremental["responses"].values()) == 40
     assert len(incremental["answers"]) > 50
+
+
+def test_every_kind_of_answer_is_counted_alike_by_both_paths():
+    # Multiple choice (a row per option, and the respondents who answered),
+    # single choice, Likert points and n.v.t., and text (not counted).
+    section = factories.SectionFactory()
+    likert = factories.QuestionFactory(
+        section=section,
+        type=Question.Type.LIKERT,
+        group=factories.LikertGroupFactory(section=section),
+    )
+    single = factories.QuestionFactory(
+        section=section, type=Question.Type.SINGLE_CHOICE
+    )
+    multiple = factories.QuestionFactory(
+        section=section, type=Question.Type.MULTIPLE_CHOICE
+    )
+    text = factories.QuestionFactory(section=section, type=Question.Type.SHORT_TEXT)
+    options = {
+        q: factories.ChoiceFactory.create_batch(3, question=q)
+        for q in (single, multiple)
+    }
+    rng = random.Random(3)
+    for _ in range(30):
+        response = factories.ResponseFactory(
+            version=section.version, sector=rng.choice(SECTORS)
+        )
+        nvt = rng.random() < 0.2
+        Answer.objects.create(
+            response=response,
+            question=likert,
+            scale_value=None if nvt else rng.randint(1, 5),
+            not_applicable=nvt,
+        )
+        Answer.objects.create(
+            response=response, question=single, choice=rng.choice(options[single])
+        )
+        for choice in rng.sample(options[multiple], rng.randint(0, 3)):
+            Answer.objects.create(response=response, question=multiple, choice=choice)
+        Answer.objects.create(response=response, question=text, text="Iets")
+        rollups_add_response(response.pk)
+    incremental = rollups()
+
+    rollups_rebuild()
+
+    assert incremental == rollups()
+    keys = {(question, key) for *_grain, question, key in incremental["answers"]}
+    assert (likert.pk, NOT_APPLICABLE_KEY) in keys
+    assert (multiple.pk, ANSWERED_KEY) in keys
+    assert not any(question == text.pk for question, _key in keys)
 
 
 def test_the_rollups_count_each_submitted_response(seed_version, submit_now):
