@@ -175,9 +175,9 @@ class Answer(models.Model):
             "choice",
             "scale_value",
             Case(When(not_applicable=True, then=Value(NOT_APPLICABLE_KEY))),
-            output_field=models.IntegerField(),
+            output_field=models.BigIntegerField(),  # choice ids are bigint
         ),
-        output_field=models.IntegerField(),
+        output_field=models.BigIntegerField(),
         db_persist=True,
         null=True,
     )
