@@ -106,7 +106,7 @@ def _answer_counts(response_id: int, sign: int) -> Counter:
         Answer.objects.filter(
             response_id=response_id,
             question__type__in=COUNTED_TYPES,
-            rollup_key__isnull=False,  # text, number, yes/no: as in the rebuild
+            rollup_key__isnull=False,  # the rebuild's filter too (_answer_rows)
         )
         .exclude(question__role=Question.Role.SECTOR)
         .values_list("question_id", "question__type", "rollup_key")
@@ -368,17 +368,25 @@ def _response_rows() -> QuerySet:
     )
 
 
+# The columns of the answer_grain_for_rollups index, in its order.
+ANSWER_INDEX_COLUMNS = (
+    "question_id",
+    "submitted_month",
+    "is_synthetic",
+    "rollup_key",
+    "sector",
+)
+
+
 def _answer_rows(questions: list[int]) -> QuerySet:
     """Counts of the countable answers to these questions, per grain and key.
 
-    Grouped by the columns of the answer_grain_for_rollups index, in its order.
+    Grouped in the order of the index, which PostgreSQL then reads in order.
     """
     return (
         Answer.objects.filter(rollup_key__isnull=False, question_id__in=questions)
         .order_by()
-        .values(
-            "question_id", "submitted_month", "is_synthetic", "rollup_key", "sector"
-        )
+        .values(*ANSWER_INDEX_COLUMNS)
         .annotate(n=Count("*"))
     )
 

@@ -8,7 +8,11 @@ from django.db import connection
 
 from meldcode_survey.dashboard import receivers
 from meldcode_survey.dashboard.models import ANSWERED_KEY, AnswerRollup, ResponseRollup
-from meldcode_survey.dashboard.services import rollups_add_response, rollups_rebuild
+from meldcode_survey.dashboard.services import (
+    ANSWER_INDEX_COLUMNS,
+    rollups_add_response,
+    rollups_rebuild,
+)
 from meldcode_survey.questionnaires.models import Question
 from meldcode_survey.responses.models import NOT_APPLICABLE_KEY, Answer, Response
 from tests import factories
@@ -196,3 +200,12 @@ def test_a_nightly_rebuild_is_scheduled_for_a_new_installation():
     task = PeriodicTask.objects.get(task="dashboard.refresh_aggregates")
     assert task.enabled
     assert (task.crontab.hour, task.crontab.minute) == ("4", "0")
+
+
+def test_the_rebuild_groups_answers_in_the_order_of_their_index():
+    # The full rebuild is fast only while its GROUP BY follows the index.
+    index = next(
+        i for i in Answer._meta.indexes if i.name == "answer_grain_for_rollups"
+    )
+    columns = [Answer._meta.get_field(name).attname for name in index.fields]
+    assert columns == list(ANSWER_INDEX_COLUMNS)

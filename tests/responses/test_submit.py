@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from meldcode_survey.questionnaires.models import Question
@@ -91,8 +92,6 @@ def test_submit_twice_stores_one_response(seed_version):
 
 
 def test_the_database_refuses_a_second_response_with_the_same_key(seed_version):
-    from django.db import IntegrityError, transaction
-
     key = uuid.uuid4()
     Response.objects.create(version=seed_version, submission_key=key)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -100,8 +99,6 @@ def test_the_database_refuses_a_second_response_with_the_same_key(seed_version):
 
 
 def test_the_database_keeps_one_answer_per_question_and_choice(seed_version, submit):
-    from django.db import IntegrityError, transaction
-
     response = submit(seed_version)
     likert = response.answers.get(question__code="D01")
     chosen = response.answers.get(question__code="sector")

@@ -46,8 +46,8 @@ def coded(make_narrative, codes, staff_user):
     make_narrative()  # not coded: not counted
 
 
-def final_code_counts(*, sector=None, **filters):
-    """One sector's counts (None: all), as the dashboard reads them."""
+def counts_of(*, sector=None, **filters):
+    """One sector's code counts (None: all), as the dashboard reads them."""
     return code_frequencies_by_sector(**filters).of(sector)
 
 
@@ -55,8 +55,8 @@ def _counts(rows):
     return [(row.key, row.cases) for row in rows if row.cases]
 
 
-def test_final_code_counts_over_real_responses(coded, seed_version):
-    total, rows = final_code_counts(version_ids=[seed_version.pk])
+def test_code_counts_over_real_responses(coded, seed_version):
+    total, rows = counts_of(version_ids=[seed_version.pk])
 
     assert total == 4
     assert _counts(rows) == [("A", 3), ("B", 1), ("C", 1), ("D", 1)]
@@ -65,14 +65,14 @@ def test_final_code_counts_over_real_responses(coded, seed_version):
     assert [r.key for r in rows if not r.cases] == ["E", "F", "G", "H"]
 
 
-def test_final_code_counts_by_sector_and_dates(coded, seed_version):
+def test_code_counts_by_sector_and_dates(coded, seed_version):
     ids = [seed_version.pk]
 
-    total, rows = final_code_counts(version_ids=ids, sector="kinderopvang")
+    total, rows = counts_of(version_ids=ids, sector="kinderopvang")
     assert total == 3
     assert _counts(rows) == [("A", 2), ("C", 1), ("D", 1)]
 
-    total, rows = final_code_counts(
+    total, rows = counts_of(
         version_ids=ids,
         date_from=datetime.date(2026, 2, 1),
         date_to=datetime.date(2026, 2, 28),
@@ -82,9 +82,7 @@ def test_final_code_counts_by_sector_and_dates(coded, seed_version):
 
 
 def test_synthetic_responses_only_on_request(coded, seed_version):
-    total, rows = final_code_counts(
-        version_ids=[seed_version.pk], include_synthetic=True
-    )
+    total, rows = counts_of(version_ids=[seed_version.pk], include_synthetic=True)
 
     assert total == 5
     assert _counts(rows) == [("A", 3), ("B", 2), ("C", 1), ("D", 1)]
@@ -93,8 +91,8 @@ def test_synthetic_responses_only_on_request(coded, seed_version):
 def test_other_versions_are_not_counted(coded, seed_version):
     other = factories.VersionFactory()
 
-    assert final_code_counts(version_ids=[other.pk])[0] == 0
-    assert final_code_counts(version_ids=[])[0] == 0
+    assert counts_of(version_ids=[other.pk])[0] == 0
+    assert counts_of(version_ids=[])[0] == 0
 
 
 def test_only_the_final_coding_counts(
@@ -111,13 +109,13 @@ def test_only_the_final_coding_counts(
     save_coding(
         narrative=narrative, coder=second_coder, codes=[codes["B"]], has_dilemma=True
     )
-    assert final_code_counts(version_ids=[seed_version.pk])[0] == 0
+    assert counts_of(version_ids=[seed_version.pk])[0] == 0
 
     resolve_coding(
         narrative=narrative, lead=third_staff, codes=[codes["E"]], has_dilemma=True
     )
 
-    total, rows = final_code_counts(version_ids=[seed_version.pk])
+    total, rows = counts_of(version_ids=[seed_version.pk])
     assert total == 1
     assert _counts(rows) == [("E", 1)]
 
@@ -127,10 +125,10 @@ def test_labels_in_the_active_language_and_today_s_wording(coded, seed_version, 
     codes["A"].save()
 
     with translation.override("nl"):
-        _total, rows = final_code_counts(version_ids=[seed_version.pk])
+        _total, rows = counts_of(version_ids=[seed_version.pk])
         assert rows[0].label == "Onzekerheid over signalen"
     with translation.override("en"):
-        _total, rows = final_code_counts(version_ids=[seed_version.pk])
+        _total, rows = counts_of(version_ids=[seed_version.pk])
         assert rows[0].label == (
             "Uncertainty about signs or about who is telling the truth"
         )
@@ -141,18 +139,18 @@ def test_retired_codes_appear_only_when_given(coded, seed_version, codes):
         codes[key].is_retired = True
         codes[key].save()
 
-    _total, rows = final_code_counts(version_ids=[seed_version.pk])
+    _total, rows = counts_of(version_ids=[seed_version.pk])
 
     keys = [row.key for row in rows]
     assert "D" in keys
     assert "H" not in keys
 
 
-def test_final_code_counts_run_a_handful_of_queries(
+def test_code_counts_run_a_handful_of_queries(
     coded, seed_version, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(3):
-        final_code_counts(version_ids=[seed_version.pk])
+        counts_of(version_ids=[seed_version.pk])
 
 
 # --- Examples -----------------------------------------------------------------

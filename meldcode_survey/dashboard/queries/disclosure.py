@@ -179,8 +179,11 @@ class Protector:
 
         What can be worked out in one component of the hidden cells (linked
         through relations) does not depend on the others, so only the
-        components of the added cells are derived again, with their relations
-        in the structure's order: the result is the same as deriving them all.
+        components of the added cells are derived again. Even the relation
+        that gives each cell is the same as in a full derivation: there, a
+        relation of one component only ever queues relations of the same
+        component, so taking the component's relations alone, in the
+        structure's order, takes them from the queue in the same order.
         """
         cells: set[Key] = set()
         relations: dict[int, Relation] = {}

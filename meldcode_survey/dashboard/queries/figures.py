@@ -310,7 +310,6 @@ class Table:
                 whole_period=True,
                 available=False,
             )
-        whole = self._codes_whole_period
         total, counts = self._code_frequencies.of(None if s == ALL else s)
         view = {("coded",): total} | {("code", c.key): c.cases for c in counts}
         view |= {("not", c.key): total - c.cases for c in counts}
@@ -338,7 +337,7 @@ class Table:
         return CodedDilemmas(
             coded_cases=read.cell(("coded",)),
             codes=codes,
-            whole_period=whole and self.period.is_filtered,
+            whole_period=self._codes_whole_period,
         )
 
     def examples(self, s: str) -> list:
