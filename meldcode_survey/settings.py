@@ -149,6 +149,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "meldcode_survey.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "meldcode_survey.lib.ratelimit.client_address"
 AXES_VERBOSE = False
+# Axes would keep every login and logout with the IP address and user agent, for
+# ever. The audit log already keeps who logged in when, without addresses; axes
+# keeps only the failed attempts it needs for a lockout (until they expire).
+AXES_DISABLE_ACCESS_LOG = True
 
 # Two-factor authentication (TOTP) for every account with a role.
 OTP_TOTP_ISSUER = "Meldcode survey"

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from axes.models import AccessAttempt, AccessLog
 from django.core.management import call_command
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -223,6 +224,21 @@ def test_a_lockout_is_for_that_username_and_address_only(client):
     assert _log_in(client, other, REMOTE_ADDR="10.0.0.1").status_code == 302
     client.post(reverse("logout"))
     assert _log_in(client, user, REMOTE_ADDR="10.0.0.2").status_code == 302
+
+
+def test_a_login_leaves_no_address_behind(client):
+    user = factories.UserFactory(role=ANALYST)
+    _fail(client, user.username)
+    assert AccessAttempt.objects.filter(username=user.username).exists()
+
+    assert _log_in(client, user, REMOTE_ADDR="10.0.0.1").status_code == 302
+    client.post(reverse("logout"))
+
+    # The failed attempt is forgotten on success, and no login trail with
+    # addresses is kept: the audit log has one, without them.
+    assert not AccessAttempt.objects.filter(username=user.username).exists()
+    assert not AccessLog.objects.exists()
+    assert AuditEntry.objects.filter(action=Action.LOGIN, actor=user).exists()
 
 
 def test_the_lockout_page_explains_in_the_visitor_s_language(client, settings):
