@@ -12,7 +12,11 @@ A killed worker's message stays unacknowledged at the broker for its visibility
 timeout (an hour), so it is not what brings the export back. A worker that
 starts sends every running export again, due when its lease runs out
 (`requeue_after_restart`); the beat task `requeue_stalled` sends those whose
-lease ran out while no worker restarted.
+lease ran out while no worker restarted. A message that finds the export
+running under a live lease comes back when that lease runs out
+(`_follow_live_lease`): when a pool process dies and its worker lives on, the
+message is delivered again at once, and this takes the export up as soon as the
+dead run's lease ends.
 
 A transient error (file system, database connection) puts the row back in the
 queue and is re-raised for Celery to retry with backoff; any other error, or a
@@ -258,6 +262,30 @@ def _claim(export_id: int) -> Export | None:
     return export
 
 
+def _follow_live_lease(export_id: int) -> None:
+    """Send the export again for when the lease of the run holding it ends.
+
+    If that run is alive it renews its lease meanwhile, and the message finds
+    nothing to claim again (and follows the new lease) until the export is done.
+    Tasks that run in-process have no other run to wait for.
+    """
+    from .tasks import run_export_task
+
+    if run_export_task.app.conf.task_always_eager:
+        return
+    expires = (
+        Export.objects.filter(
+            pk=export_id,
+            status=Export.Status.RUNNING,
+            lease_expires_at__gte=timezone.now(),
+        )
+        .values_list("lease_expires_at", flat=True)
+        .first()
+    )
+    if expires is not None:
+        enqueue(export_id, eta=expires + LEASE_MARGIN)
+
+
 def _fenced(export: Export, **fields: Any) -> bool:
     """Update the row only while this run still holds it."""
     return bool(
@@ -294,6 +322,7 @@ def export_run(export_id: int, *, final_attempt: bool = True) -> Export | None:
     export = _claim(export_id)
     if export is None:
         logger.info("Export %s: nothing to claim", export_id)
+        _follow_live_lease(export_id)
         return None
     tmp = _tmp_path(export)
     try:

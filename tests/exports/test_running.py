@@ -67,6 +67,29 @@ def test_a_redelivered_message_does_nothing_while_another_worker_runs_it(raw_exp
     assert _files(raw_export) == []
 
 
+def test_a_message_that_finds_a_live_lease_comes_back_when_it_runs_out(
+    raw_export, monkeypatch
+):
+    # A pool process that dies while its worker lives on: its message is
+    # delivered again at once and must not be lost while the lease still runs.
+    run_export_task.app.conf.task_always_eager = False  # eager_celery restores it
+    sent: list[tuple] = []
+    monkeypatch.setattr(
+        services, "enqueue", lambda pk, eta=None: sent.append((pk, eta))
+    )
+    lease = timezone.now() + timedelta(minutes=5)
+    Export.objects.filter(pk=raw_export.pk).update(
+        status=Export.Status.RUNNING, attempts=1, lease_expires_at=lease
+    )
+
+    assert export_run(raw_export.pk) is None
+
+    assert sent == [(raw_export.pk, lease + services.LEASE_MARGIN)]
+    Export.objects.filter(pk=raw_export.pk).update(status=Export.Status.FAILED)
+    assert export_run(raw_export.pk) is None
+    assert len(sent) == 1  # a finished export is not sent again
+
+
 def test_an_export_whose_worker_died_runs_again_after_its_lease(raw_export):
     _killed_mid_run(raw_export)
     export = export_run(raw_export.pk)
