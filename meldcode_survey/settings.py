@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "meldcode_survey.exports",
     "meldcode_survey.accounts",
     "meldcode_survey.audit",
+    # Synthetic data and its bulk loader (generate_responses): demos, tests and
+    # benchmarks only; it refuses a database that holds real responses.
+    "meldcode_survey.demo",
 ]
 
 MIDDLEWARE = [
