@@ -3,7 +3,7 @@
 On a PostgreSQL database of its own (BENCH_DRILL_DATABASE_URL) with COUNT
 synthetic responses (generate_responses, reused when already there) and Redis
 (BENCH_DRILL_REDIS_URL), a worker started as `make worker` starts one (prefork,
-here with one process and a queue of its own) builds the raw CSV export, and
+here with one process and a queue of its own) builds the raw SPSS export, and
 beat runs as `make beat` runs it, with the schedule's sweep (`requeue_stalled`)
 every second instead of every ten minutes. Once the export shows KILL_AT
 percent progress, the worker's process group is killed with SIGKILL and a new
@@ -18,7 +18,6 @@ the file once.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import signal
@@ -86,7 +85,7 @@ def report(f: dict) -> None:
     lines = [
         "",
         f"Fault drill: Celery worker killed during an export ({f['count']:,} "
-        f"responses, raw CSV, heartbeat stale after {f['stale']} s, beat's sweep "
+        f"responses, raw SPSS file, heartbeat stale after {f['stale']} s, beat's sweep "
         "every second)",
         f"  killed (SIGKILL to the process group) at {f['killed_percent']} % progress, "
         f"{f['killed_after_s']:.1f} s into attempt 1, leaving a "
@@ -127,7 +126,7 @@ def child(options: dict) -> dict:
     worker = _start_worker(queue, logs / "killed.log")
     try:
         spec = ExportSpec(
-            kind="raw", version=version, format="csv", include_synthetic=True
+            kind="raw", version=version, format="sav", include_synthetic=True
         )
         export = export_request(spec=spec)
         kill_at = options["kill_at"]
@@ -275,7 +274,8 @@ def _partials() -> list[Path]:
 
 
 def _check(export: Export, killed: datetime) -> dict:
-    """The export as stored: files, attempts, and the rows of its CSV."""
+    """The export as stored: files, attempts, and the rows of its SPSS file."""
+    import pyreadstat
     from django.core.files.storage import default_storage
 
     from meldcode_survey.exports.services import file_digest
@@ -295,8 +295,8 @@ def _check(export: Export, killed: datetime) -> dict:
     }
     if export.status == "done":
         path = Path(export.file.path)
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            ids = [row["response_id"] for row in csv.DictReader(handle)]
+        data, _meta = pyreadstat.read_sav(str(path), output_format="dict")
+        ids = list(data["response_id"])
         figures.update(
             rows=len(ids),
             distinct_ids=len(set(ids)),

@@ -35,7 +35,7 @@ from meldcode_survey.exports.services import ExportSpec, export_request
 TIMEOUT = 90
 # Five chunks of the SPSS writer's rows (writers/raw.py CHUNK_SIZE): progress
 # shows after the first, leaving time to kill the worker before the last. (The
-# raw CSV on PostgreSQL streams 20,000 responses per step: one step here.)
+# raw CSV on PostgreSQL streams 100,000 responses per step: one step here.)
 DRILL_RESPONSES = 10_000
 DRILL_STALE_SECONDS = 2
 

@@ -7,7 +7,9 @@ and turns each record's line feed into the CRLF of RFC 4180 (one record arrives
 per write, so line breaks inside quoted texts stay as they are). The query runs
 once per range of CHUNK_SIZE responses: between two ranges the progress
 callback writes the export's heartbeat (no other statement can run on the
-connection while a COPY streams).
+connection while a COPY streams). Over a million responses, ranges of 100,000
+took 23 s where ranges of 20,000 took 26-37 s (the smaller ranges get no
+parallel plan) and psql \\copy of the whole query 22 s.
 
 Formula neutralisation (neutralise.py) happens in the query: a text that starts
 with `=`, `+`, `-`, `@`, a tab or a carriage return gets an apostrophe in front.
@@ -32,7 +34,7 @@ from .neutralise import FORMULA_TRIGGERS, neutralise
 from .raw import RawLayout, RawSelection
 
 Progress = Callable[[float], None]
-CHUNK_SIZE = 20_000
+CHUNK_SIZE = 100_000
 
 
 def write_raw_csv_copy(
