@@ -239,10 +239,17 @@ def _claim(export_id: int) -> Export | None:
 
 
 def _fenced(export: Export, **fields: Any) -> bool:
-    """Update the row only while this run's attempt is the row's."""
+    """Update the row only while this run's claim is the row's.
+
+    The attempt number is the fencing token; the claim's start time goes with
+    it because a retry from the admin counts the attempts from zero again.
+    """
     return bool(
         Export.objects.filter(
-            pk=export.pk, status=Export.Status.RUNNING, attempts=export.attempts
+            pk=export.pk,
+            status=Export.Status.RUNNING,
+            attempts=export.attempts,
+            started_at=export.started_at,
         ).update(**fields)
     )
 

@@ -175,6 +175,21 @@ def test_a_run_that_was_taken_over_stops_at_its_next_heartbeat(raw_export, monke
     assert _files(raw_export) == []
 
 
+def test_a_run_from_before_a_retry_cannot_write_under_the_same_attempt_number(
+    raw_export,
+):
+    old_run = services._claim(raw_export.pk)  # attempt 1, then stuck
+    Export.objects.filter(pk=raw_export.pk).update(status=Export.Status.FAILED)
+    assert services.export_retry(raw_export)  # attempts from zero again
+    new_run = services._claim(raw_export.pk)
+    assert new_run.attempts == old_run.attempts == 1
+    with pytest.raises(services.Superseded):
+        services._Heartbeat(old_run)(0.5)
+    services._Heartbeat(new_run)(0.5)
+    raw_export.refresh_from_db()
+    assert raw_export.progress == 50
+
+
 def test_progress_is_stored_with_a_heartbeat(raw_export):
     long_ago = timezone.now() - timedelta(hours=1)
     Export.objects.filter(pk=raw_export.pk).update(
