@@ -23,6 +23,8 @@ from django.utils.functional import Promise
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from phonenumbers import Leniency, PhoneNumberMatcher, PhoneNumberType, number_type
+from stdnum.nl import bsn as stdnum_bsn
 
 
 class Kind(StrEnum):
@@ -88,12 +90,12 @@ def _match_flag(kind: Kind, match: re.Match[str]) -> Flag:
 
 # --- BSN -------------------------------------------------------------------
 
-_BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 _SEPARATORS_RE = re.compile(r"[ .\-]")
 
 # Nine digits, bare or grouped 3-3-3 / 4-2-3 as BSNs are usually written. The
 # lookarounds keep us from picking nine digits out of a longer number, such as
-# an IBAN, a decimal or a list of numbers separated by single spaces.
+# an IBAN, a decimal or a list of numbers separated by single spaces. Whether
+# the digits are a BSN is python-stdnum's "11-proef" (stdnum.nl.bsn).
 _BSN_RE = re.compile(
     r"(?<!\d)(?<!\d[.,/-])"
     r"(?:\d{9}|\d{3}([.-])\d{3}\1\d{3}|\d{4}\.\d{2}\.\d{3}"
@@ -103,14 +105,13 @@ _BSN_RE = re.compile(
 
 
 def is_valid_bsn(digits: str) -> bool:
-    """Apply the BSN "11-proef"; separators are ignored, 8 digits get a 0."""
+    """The BSN "11-proef"; separators are ignored, 8 digits get a leading 0."""
     digits = _SEPARATORS_RE.sub("", digits)
-    if len(digits) == 8:
-        digits = "0" + digits
-    if len(digits) != 9 or not (digits.isascii() and digits.isdigit()):
+    # stdnum pads any shorter number with zeros; only 8 digits are a real BSN
+    # written without its leading zero.
+    if len(digits) not in (8, 9) or not (digits.isascii() and digits.isdigit()):
         return False
-    total = sum(int(d) * w for d, w in zip(digits, _BSN_WEIGHTS, strict=True))
-    return total != 0 and total % 11 == 0
+    return stdnum_bsn.is_valid(digits)
 
 
 def _find_bsns(text: str) -> Iterator[Flag]:
@@ -121,28 +122,28 @@ def _find_bsns(text: str) -> Iterator[Flag]:
 
 # --- Phone numbers -----------------------------------------------------------
 
-# One digit, optionally preceded by a separator such as "-", " " or ") ".
-_SEP_DIGIT = r"(?:[ .\-/]|\) ?)?\d"
-
-# Dutch numbers have nine digits after the trunk prefix 0 (or after +31/0031,
-# optionally written with "(0)"). Requiring exactly nine keeps short public
-# numbers such as 0800-2000 (Veilig Thuis) out by construction.
-_PHONE_RE = re.compile(
-    r"(?<![\w+])"
-    r"(?:(?:\+|00)31[ .\-]?(?:\(0\)[ .\-]?)?|\(?0)"
-    rf"(?P<national>[1-9](?:{_SEP_DIGIT}){{8}})"
-    r"(?!\d)"
+# Numbers of organisations, not people: free (0800), paid (090x), shared cost
+# and universal access numbers such as Veilig Thuis (0800-2000).
+_SERVICE_TYPES = frozenset(
+    {
+        PhoneNumberType.TOLL_FREE,
+        PhoneNumberType.PREMIUM_RATE,
+        PhoneNumberType.SHARED_COST,
+        PhoneNumberType.UAN,
+    }
 )
-_NON_DIGIT_RE = re.compile(r"\D")
-# Free (0800) and paid (090x) service numbers belong to organisations.
-_SERVICE_PREFIXES = ("800", "90")
 
 
 def _find_phones(text: str) -> Iterator[Flag]:
-    for match in _PHONE_RE.finditer(text):
-        national = _NON_DIGIT_RE.sub("", match["national"])
-        if not national.startswith(_SERVICE_PREFIXES):
-            yield _match_flag(Kind.PHONE, match)
+    """Valid phone numbers (phonenumbers, Dutch by default) written with a
+    trunk prefix or a country code, so that bare digit runs stay out."""
+    matcher = PhoneNumberMatcher(text, "NL", leniency=Leniency.VALID)
+    for match in matcher:
+        if not match.raw_string.lstrip("(").startswith(("0", "+")):
+            continue
+        if number_type(match.number) in _SERVICE_TYPES:
+            continue
+        yield _flag(Kind.PHONE, text, match.start, match.end)
 
 
 # --- E-mail addresses --------------------------------------------------------
