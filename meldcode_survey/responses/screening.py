@@ -2,10 +2,12 @@
 
 Professionals describe cases about children and families; the survey must not
 identify anyone, so answers are screened for BSNs, phone numbers, e-mail
-addresses, addresses, dates of birth and names. The screening is heuristic and
-pure Python (no models, no database): it prefers flagging a doubtful detail for
-review over missing a real one, but avoids flagging ordinary phrases such as
-"2 kinderen", "in 2020" or a first name on its own.
+addresses, addresses, dates of birth and names. This screening is heuristic and
+fast (no models, no database; python-stdnum checks BSNs, phonenumbers finds
+phone numbers): it prefers flagging a doubtful detail for review over missing a
+real one, but avoids flagging ordinary phrases such as "2 kinderen", "in 2020"
+or a first name on its own. It gives the respondent an immediate warning; the
+thorough screening with deduce (deidentify.py) runs in the worker.
 """
 
 from __future__ import annotations
