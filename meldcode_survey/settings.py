@@ -269,6 +269,9 @@ LOGGING = {
 EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
 # An optional queue of its own for exports, served by a dedicated worker.
 EXPORT_QUEUE = env.str("EXPORT_QUEUE", default="")
+# An optional queue for the thorough screening (deduce, about 1.1 GB per worker
+# process), so that one worker process with --concurrency=1 can serve it.
+SCREENING_QUEUE = env.str("SCREENING_QUEUE", default="")
 # A running export renews its lease with every progress step; when a worker dies,
 # another takes the export over once the lease has run out. Keep it well below
 # the broker's visibility_timeout (above) and above the longest gap between two

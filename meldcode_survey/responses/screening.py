@@ -25,6 +25,7 @@ from django.utils.functional import Promise
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher, PhoneNumberType, number_type
 from stdnum.nl import bsn as stdnum_bsn
 
@@ -36,6 +37,12 @@ class Kind(StrEnum):
     POSTCODE = "postcode"
     BIRTH_DATE = "birth_date"
     NAME = "name"
+    # Found only by the thorough screening (deidentify.py).
+    PLACE = "place"
+    INSTITUTION = "institution"
+    DATE = "date"
+    URL = "url"
+    ID_NUMBER = "id_number"
 
 
 KIND_LABELS: dict[str, Promise] = {
@@ -45,6 +52,11 @@ KIND_LABELS: dict[str, Promise] = {
     Kind.POSTCODE: _("Postcode with house number"),
     Kind.BIRTH_DATE: _("Date of birth"),
     Kind.NAME: _("Name"),
+    Kind.PLACE: _("Place or street"),
+    Kind.INSTITUTION: _("Organisation"),
+    Kind.DATE: _("Date"),
+    Kind.URL: _("Web address"),
+    Kind.ID_NUMBER: _("Identification number"),
 }
 
 # When two equally long candidates overlap, the kind listed first wins: an
@@ -56,6 +68,11 @@ _SPECIFICITY = {
     Kind.BIRTH_DATE: 3,
     Kind.POSTCODE: 4,
     Kind.NAME: 5,
+    Kind.URL: 6,
+    Kind.ID_NUMBER: 7,
+    Kind.DATE: 8,
+    Kind.PLACE: 9,
+    Kind.INSTITUTION: 10,
 }
 
 
@@ -134,6 +151,15 @@ _SERVICE_TYPES = frozenset(
         PhoneNumberType.UAN,
     }
 )
+
+
+def is_service_number(fragment: str) -> bool:
+    """Whether `fragment` is the number of an organisation, such as 0800-2000."""
+    try:
+        number = phonenumbers.parse(fragment, "NL")
+    except phonenumbers.NumberParseException:
+        return False
+    return number_type(number) in _SERVICE_TYPES
 
 
 def _find_phones(text: str) -> Iterator[Flag]:
@@ -246,6 +272,19 @@ def _find_addresses(text: str) -> Iterator[Flag]:
             yield _match_flag(Kind.POSTCODE, match)
 
 
+# A street named without a number ("aan de Lindelaan") still says where a
+# family lives. Only a capitalised word ending in a street suffix counts.
+_BARE_STREET_RE = re.compile(
+    rf"(?<![\w\-])(?P<street>[{_UPPER}]{_LETTER}*?(?:{_STREET_SUFFIX}))(?![\w\-])"
+)
+
+
+def _find_bare_streets(text: str) -> Iterator[Flag]:
+    for match in _BARE_STREET_RE.finditer(text):
+        if match["street"].lower() not in _NOT_STREETS:
+            yield _match_flag(Kind.PLACE, match)
+
+
 # --- Dates of birth ----------------------------------------------------------
 
 _MONTHS = {
@@ -337,6 +376,15 @@ def _find_dates(text: str) -> Iterator[Flag]:
                 continue
             if year is not None or _has_birth_cue(text, match.start()):
                 yield _match_flag(Kind.BIRTH_DATE, match)
+
+
+def find_dates_without_year(text: str) -> Iterator[Flag]:
+    """Any day and month ("op 2 oktober"), also without a birth cue. Too common
+    for the respondent's warning; the thorough screening (deidentify.py) adds it.
+    """
+    for match in _TEXT_DATE_RE.finditer(text):
+        if _is_plausible_date(int(match["day"]), _month_number(match["month"]), None):
+            yield _match_flag(Kind.DATE, match)
 
 
 # --- Names -------------------------------------------------------------------
@@ -481,6 +529,38 @@ def _find_titled_names(text: str) -> Iterator[Flag]:
             yield _flag(Kind.NAME, text, match.start("name"), match.end("name"))
 
 
+# --- Organisations ---------------------------------------------------------
+
+# A kind of organisation followed by its name ("KDV Het Kikkertje",
+# "basisschool De Regenboog"), or a name followed by a kind ("Da Vinci College",
+# "Amphia Ziekenhuis"). The name part must be capitalised.
+_ORG_TYPES = (
+    "kdv|bso|kinderdagverblijf|kinderopvang|peuterspeelzaal|peuteropvang|"
+    "gastouderbureau|basisschool|school|obs|cbs|rkbs|pcbs|sbo|so|vso|"
+    "stichting|huisartsenpraktijk|praktijk|jeugdinrichting|zorginstelling|"
+    "ziekenhuis|kliniek|instelling|vereniging|wijkcentrum|buurthuis"
+)
+_ORG_SUFFIXES = (
+    "College|Lyceum|Gymnasium|Ziekenhuis|Gasthuis|Kliniek|Academie|Scholengemeenschap"
+)
+_ORG_NAME = rf"(?:(?:De|Het|Den|'t|’t)[ \t]+)?[{_UPPER}]{_LETTER}+(?:[ \t\-][{_UPPER}]{_LETTER}+)*"
+_ORG_RE = re.compile(
+    rf"(?<![\w\-])(?i:{_ORG_TYPES})[ \t]+(?P<name>{_ORG_NAME})"
+    rf"|(?<![\w\-])(?P<prefix>(?:[{_UPPER}]{_LETTER}+[ \t]+)+)(?:{_ORG_SUFFIXES})(?!\w)"
+)
+# Capitalised words that start a sentence or name a national body rather than
+# one organisation ("school Veilig Thuis gebeld" stays unflagged).
+_NOT_ORG_NAMES = frozenset({"Veilig", "Daarna", "Toen", "Ik", "We", "Wij", "Zij", "Hij"})
+
+
+def _find_organisations(text: str) -> Iterator[Flag]:
+    for match in _ORG_RE.finditer(text):
+        first = (match["name"] or match["prefix"]).split()[0]
+        if first in _NOT_ORG_NAMES or first in _NOT_SURNAMES - {"De", "Het"}:
+            continue
+        yield _match_flag(Kind.INSTITUTION, match)
+
+
 # --- Public API --------------------------------------------------------------
 
 _DETECTORS = (
@@ -489,12 +569,14 @@ _DETECTORS = (
     _find_phones,
     _find_dates,
     _find_addresses,
+    _find_bare_streets,
+    _find_organisations,
     _find_names,
     _find_titled_names,
 )
 
 
-def _resolve_overlaps(candidates: Iterable[Flag]) -> list[Flag]:
+def resolve_overlaps(candidates: Iterable[Flag]) -> list[Flag]:
     """Keep the longest (then most specific) flag wherever candidates overlap."""
     ranked = sorted(
         set(candidates),
@@ -520,7 +602,7 @@ def screen(text: str) -> list[Flag]:
     if not text:
         return []
     candidates = [flag for detect in _DETECTORS for flag in detect(text)]
-    return _resolve_overlaps(candidates)
+    return resolve_overlaps(candidates)
 
 
 def highlight(text: str, flags: list[Flag]) -> SafeString:

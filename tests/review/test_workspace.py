@@ -152,6 +152,7 @@ def test_list_runs_a_fixed_number_of_queries(
                 writer=staff_user,
                 texts={"description": "x", "dilemma": "", "follow_up": ""},
             )
+            factories.screened_clean(redaction)
             approve_redaction(redaction=redaction, approver=second_coder)
             set_example(redaction=redaction, is_example=True)
 
