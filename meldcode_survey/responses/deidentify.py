@@ -78,6 +78,7 @@ NATIONAL_BODIES = frozenset(
         "Centrum voor Jeugd en Gezin",
         "Raad voor de Kinderbescherming",
         "Jeugdbescherming",
+        "Jeugdzorg",
         "Kindertelefoon",
         "Politie",
         "Reclassering Nederland",

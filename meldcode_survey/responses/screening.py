@@ -21,11 +21,11 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
+import phonenumbers
 from django.utils.functional import Promise
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
-import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher, PhoneNumberType, number_type
 from stdnum.nl import bsn as stdnum_bsn
 
@@ -543,14 +543,17 @@ _ORG_TYPES = (
 _ORG_SUFFIXES = (
     "College|Lyceum|Gymnasium|Ziekenhuis|Gasthuis|Kliniek|Academie|Scholengemeenschap"
 )
-_ORG_NAME = rf"(?:(?:De|Het|Den|'t|’t)[ \t]+)?[{_UPPER}]{_LETTER}+(?:[ \t\-][{_UPPER}]{_LETTER}+)*"
+_CAPITALISED = rf"[{_UPPER}]{_LETTER}+"
+_ORG_NAME = rf"(?:(?:De|Het|Den|'t|’t)[ \t]+)?{_CAPITALISED}(?:[ \t\-]{_CAPITALISED})*"
 _ORG_RE = re.compile(
     rf"(?<![\w\-])(?i:{_ORG_TYPES})[ \t]+(?P<name>{_ORG_NAME})"
     rf"|(?<![\w\-])(?P<prefix>(?:[{_UPPER}]{_LETTER}+[ \t]+)+)(?:{_ORG_SUFFIXES})(?!\w)"
 )
 # Capitalised words that start a sentence or name a national body rather than
 # one organisation ("school Veilig Thuis gebeld" stays unflagged).
-_NOT_ORG_NAMES = frozenset({"Veilig", "Daarna", "Toen", "Ik", "We", "Wij", "Zij", "Hij"})
+_NOT_ORG_NAMES = frozenset(
+    {"Veilig", "Daarna", "Toen", "Ik", "We", "Wij", "Zij", "Hij"}
+)
 
 
 def _find_organisations(text: str) -> Iterator[Flag]:

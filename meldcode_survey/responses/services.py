@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from meldcode_survey.questionnaires.models import NOT_APPLICABLE, YES, Question, Version
 
+from .deidentify import thorough_screen
 from .flow import Flow
 from .forms import first_invalid_section
 from .models import NARRATIVE_FIELDS, Answer, CaseNarrative, Draft, Response
-from .deidentify import thorough_screen
 from .screening import screen
 from .signals import response_submitted
 

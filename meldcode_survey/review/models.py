@@ -391,9 +391,7 @@ class Redaction(models.Model):
 
     def open_flags(self) -> list[tuple[str, Flag]]:
         """(field, flag) for each screening flag that no one has dismissed."""
-        dismissed = {
-            (d.field, d.kind, d.fragment) for d in self.dismissals.all()
-        }
+        dismissed = {(d.field, d.kind, d.fragment) for d in self.dismissals.all()}
         return [
             (field, flag)
             for field, flag in stored_flags(self.flags)

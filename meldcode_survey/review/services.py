@@ -336,7 +336,13 @@ def _check_clean(redaction: Redaction) -> None:
 
 @transaction.atomic
 def dismiss_flag(
-    *, redaction: Redaction, user: Any, field: str, kind: str, fragment: str, reason: str
+    *,
+    redaction: Redaction,
+    user: Any,
+    field: str,
+    kind: str,
+    fragment: str,
+    reason: str,
 ) -> FlagDismissal:
     """Record that a flag identifies no one; logged with its reason."""
     reason = reason.strip()

@@ -500,7 +500,7 @@ IDENTIFYING: list[Sentence] = [
     ),
     _s(
         JU,
-        "In de Justitiële Jeugdinrichting Den Hey-Acker vertelde een jongen over thuis.",
+        "In Justitiële Jeugdinrichting Den Hey-Acker vertelde een jongen over thuis.",
         (INSTITUTION, "Justitiële Jeugdinrichting Den Hey-Acker"),
     ),
     _s(
@@ -556,7 +556,11 @@ ORDINARY: list[Sentence] = [
     _s(JU, "De Raad voor de Kinderbescherming doet onderzoek."),
     _s(JU, "Het slachtoffer wilde geen aangifte doen."),
     _s(JU, "De reclassering heeft contact gehad met de jeugdbescherming."),
-    _s(JU, "De jongen van 16 jaar zit in een justitiële jeugdinrichting.", (AGE, "16 jaar")),
+    _s(
+        JU,
+        "De jongen van 16 jaar zit in een justitiële jeugdinrichting.",
+        (AGE, "16 jaar"),
+    ),
     _s(KO, "Ik heb de signalen vastgelegd in het kinddossier."),
     _s(OW, "De ouders waren het niet eens met de melding."),
     _s(GZ, "De kinderen kregen thuis niet genoeg te eten."),
@@ -613,7 +617,8 @@ class Score:
         def pct(value: float | None) -> str:
             return "   -" if value is None else f"{100 * value:3.0f}%"
 
-        rows = [f"{'kind':<12} {'spans':>5} {'recall':>7} {'flags':>5} {'precision':>9}"]
+        header = f"{'kind':<12} {'spans':>5} {'recall':>7} {'flags':>5}"
+        rows = [f"{header} {'precision':>9}"]
         for kind, t in [*self.kinds.items(), ("all", self.total)]:
             rows.append(
                 f"{kind:<12} {t.labelled:>5} {pct(t.recall):>7} {t.flagged:>5} "

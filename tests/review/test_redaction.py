@@ -14,6 +14,7 @@ from meldcode_survey.review.services import (
 )
 from tests import factories
 
+
 def _saved(**kwargs):
     """save_redaction, then a clean thorough screening (these tests are about
     the other rules; tests/review/test_screening_gate.py is about screening)."""
