@@ -305,12 +305,15 @@ def redaction_screen(redaction_id: int) -> bool:
             return False
         current.flags = flags
         current.screened_at = timezone.now()
-        fields = ["flags", "screened_at"]
         if current.is_approved and current.open_flags():
+            # A withdrawal is a change of the redaction: saved, so it is audited.
             current.approved_by = current.approved_at = None
             current.is_example = False
-            fields += ["approved_by", "approved_at", "is_example"]
-        current.save(update_fields=fields)
+            current.save()
+        else:
+            Redaction.objects.filter(pk=redaction_id).update(
+                flags=flags, screened_at=current.screened_at
+            )
     return True
 
 
