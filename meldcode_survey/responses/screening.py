@@ -550,16 +550,17 @@ _ORG_RE = re.compile(
     rf"|(?<![\w\-])(?P<prefix>(?:[{_UPPER}]{_LETTER}+[ \t]+)+)(?:{_ORG_SUFFIXES})(?!\w)"
 )
 # Capitalised words that start a sentence or name a national body rather than
-# one organisation ("school Veilig Thuis gebeld" stays unflagged).
-_NOT_ORG_NAMES = frozenset(
-    {"Veilig", "Daarna", "Toen", "Ik", "We", "Wij", "Zij", "Hij"}
+# one organisation ("school Veilig Thuis gebeld" stays unflagged); "De" and
+# "Het" do start names ("De Regenboog").
+_NOT_ORG_NAMES = frozenset({"Veilig", "Daarna", "Toen", "We"}) | (
+    _NOT_SURNAMES - {"De", "Het"}
 )
 
 
 def _find_organisations(text: str) -> Iterator[Flag]:
     for match in _ORG_RE.finditer(text):
         first = (match["name"] or match["prefix"]).split()[0]
-        if first in _NOT_ORG_NAMES or first in _NOT_SURNAMES - {"De", "Het"}:
+        if first in _NOT_ORG_NAMES:
             continue
         yield _match_flag(Kind.INSTITUTION, match)
 
