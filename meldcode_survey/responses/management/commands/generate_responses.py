@@ -307,7 +307,7 @@ class CopyWriter:
                 description, dilemma, follow_up, has_dilemma = row.narrative
                 narratives.append(
                     f"{rid}\t{copy_escape(description)}\t{copy_escape(dilemma)}\t"
-                    f"{copy_escape(follow_up)}\t{_bool(has_dilemma)}\t{{}}\n"
+                    f"{copy_escape(follow_up)}\t{_bool(has_dilemma)}\t{{}}\t{{}}\n"
                 )
         return [
             (_copy_sql(Response, RESPONSE_COLUMNS), "".join(responses)),
@@ -339,6 +339,7 @@ NARRATIVE_COLUMNS = (
     "follow_up",
     "has_dilemma",
     "screening_flags",
+    "thorough_flags",
 )
 
 
