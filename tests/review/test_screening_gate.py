@@ -35,6 +35,13 @@ CLEAN = {
 }
 
 
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Screening tasks run in-process here, also in CI where REDIS_URL is set."""
+    with celery_in_process():
+        yield
+
+
 def _messages(response) -> str:
     return " ".join(str(m) for m in get_messages(response.wsgi_request))
 
@@ -60,8 +67,7 @@ def _flagged(narrative, writer, flags=None):
 @pytest.fixture
 def bsn_narrative(seed_version, submit_now):
     """A narrative submitted through the respondent's path, screened after commit."""
-    with celery_in_process():
-        response = submit_now(seed_version, complete_answers(casus_voorbeeld=BSN_TEXT))
+    response = submit_now(seed_version, complete_answers(casus_voorbeeld=BSN_TEXT))
     return CaseNarrative.objects.get(response=response)
 
 
@@ -69,8 +75,7 @@ def _save_prefilled_form(client, narrative):
     """Post the redaction form exactly as the page fills it in (unchanged)."""
     url = reverse("review:redaction", args=[narrative.pk])
     initial = client.get(url).context["form"].initial
-    with celery_in_process():
-        return client.post(url, {f: initial.get(f, "") for f in CLEAN})
+    return client.post(url, {f: initial.get(f, "") for f in CLEAN})
 
 
 @pytest.mark.deduce
@@ -109,7 +114,7 @@ def test_unchanged_redaction_of_a_bsn_is_refused_until_redacted(
     # A real redaction, written by the first staff member, is screened anew.
     login_as(staff_user)
     url = reverse("review:redaction", args=[bsn_narrative.pk])
-    with django_capture_on_commit_callbacks(execute=True), celery_in_process():
+    with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {**CLEAN, "description": "Het BSN van het kind is bekend."})
     redaction.refresh_from_db()
     assert redaction.is_screened and redaction.open_flags() == []
