@@ -4,8 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from meldcode_survey.questionnaires.models import Version
+from meldcode_survey.responses.models import CaseNarrative
 from meldcode_survey.review.services import (
     approve_redaction,
     save_coding,
@@ -94,6 +96,18 @@ def test_list_shows_every_case_oldest_first(staff_client, cases):
 )
 def test_filters(staff_client, cases, params, expected):
     assert _listed(staff_client, **params) == sorted(cases[name] for name in expected)
+
+
+def test_flags_filter_counts_the_thorough_screening_too(staff_client, cases):
+    found = {**NAME_FLAG, "fragment": "Fatima", "end": 6}
+    CaseNarrative.objects.filter(pk=cases["second"]).update(
+        thorough_flags={"description": [found]}, thorough_screened_at=timezone.now()
+    )
+
+    assert _listed(staff_client, flags="with") == sorted(
+        [cases["coded"], cases["second"]]
+    )
+    assert cases["second"] not in _listed(staff_client, flags="without")
 
 
 def test_version_filter(staff_client, cases, seed_version):
