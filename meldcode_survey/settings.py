@@ -272,6 +272,10 @@ EXPORT_QUEUE = env.str("EXPORT_QUEUE", default="")
 # An optional queue for the thorough screening (deduce, about 1.1 GB per worker
 # process), so that one worker process with --concurrency=1 can serve it.
 SCREENING_QUEUE = env.str("SCREENING_QUEUE", default="")
+# Every screening task (after submit, after a redaction, beat's sweep) goes there.
+CELERY_TASK_ROUTES = (
+    {"screening.*": {"queue": SCREENING_QUEUE}} if SCREENING_QUEUE else {}
+)
 # A running export renews its lease with every progress step; when a worker dies,
 # another takes the export over once the lease has run out. Keep it well below
 # the broker's visibility_timeout (above) and above the longest gap between two

@@ -10,7 +10,6 @@ import logging
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -122,15 +121,13 @@ def narrative_screen_later(narrative_id: int) -> None:
 
 
 def run_later(task: Any, object_id: int) -> None:
-    """Queue `task(object_id)` on the screening queue, or run it in-process."""
+    """Queue `task(object_id)`, or run it in-process when tasks run eagerly."""
     if task.app.conf.task_always_eager:
         task.apply(args=[object_id], throw=False)
         return
     try:
-        task.apply_async(
-            args=[object_id],
-            queue=getattr(settings, "SCREENING_QUEUE", None) or None,
-        )
+        # The queue comes from CELERY_TASK_ROUTES (SCREENING_QUEUE).
+        task.apply_async(args=[object_id])
     except Exception:
         logger.exception("Could not queue %s for %s", task.name, object_id)
 
