@@ -10,6 +10,7 @@ COPY meldcode_survey ./meldcode_survey
 RUN pip install --no-cache-dir .
 COPY . .
 RUN DEBUG=true python manage.py collectstatic --noinput
+RUN DEBUG=true python manage.py build_screening
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "meldcode_survey.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

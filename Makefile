@@ -6,10 +6,13 @@ MANAGE := $(PY) manage.py
 
 .PHONY: run test lint format worker beat bench messages migrate clean
 
+# Installs the dependencies, then builds deduce's lookup structures for the
+# thorough screening (1-2 minutes, once per virtualenv; see deidentify.py).
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	$(MANAGE) build_screening
 	touch $@
 
 migrate: $(VENV)/.installed

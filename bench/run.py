@@ -19,6 +19,7 @@ BENCHES = [
     "exports_bench",
     "load_bench",
     "worker_drill",
+    "screening_bench",
 ]
 
 

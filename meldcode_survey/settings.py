@@ -279,6 +279,13 @@ EXPORT_QUEUE = env.str("EXPORT_QUEUE", default="")
 # sends the export again. Keep it above the longest gap between two progress
 # steps (a PDF fact sheet renders in one step).
 EXPORT_STALE_SECONDS = env.int("EXPORT_STALE_SECONDS", default=600)
+# An optional queue for the thorough screening (deduce, about 1.1 GB per worker
+# process), so that one worker process with --concurrency=1 can serve it.
+SCREENING_QUEUE = env.str("SCREENING_QUEUE", default="")
+# Every screening task (after submit, after a redaction, beat's sweep) goes there.
+CELERY_TASK_ROUTES = (
+    {"screening.*": {"queue": SCREENING_QUEUE}} if SCREENING_QUEUE else {}
+)
 
 # Behind a reverse proxy that sets X-Forwarded-For (rate limiting only).
 USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)

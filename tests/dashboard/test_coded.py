@@ -86,6 +86,7 @@ def test_only_approved_examples_are_shown_redacted(coded, analyst_client):
         approved_by=approver,
         approved_at=timezone.now(),
         is_example=True,
+        screened_at=timezone.now(),
     )
     Redaction.objects.create(
         narrative=narratives[1], description="Nog niet goedgekeurd.", written_by=writer

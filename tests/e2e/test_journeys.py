@@ -59,6 +59,7 @@ def _signed_in_page(new_page, live_server, user):
     return page
 
 
+@pytest.mark.deduce  # approval waits for the thorough screening of the redaction
 def test_staff_redact_and_approve_an_example_that_analysts_then_see(
     live_server, new_page, childcare, staff_user
 ):

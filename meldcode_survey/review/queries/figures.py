@@ -83,10 +83,12 @@ def approved_examples(
     """Approved redactions marked as examples, newest approval first.
 
     Only the redacted texts are read; the original narrative never leaves here.
+    A redaction the thorough screening has not passed yet is left out.
     """
     redactions = Redaction.objects.filter(
         is_example=True,
         approved_by__isnull=False,
+        screened_at__isnull=False,
         narrative__response__version_id__in=list(version_ids),
     )
     if sector is not None:
