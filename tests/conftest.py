@@ -1,7 +1,8 @@
 """Role fixtures, the seed questionnaire and the rule for service-bound tests.
 
-Tests marked `redis`, `celery_worker` or `browser` need a real service. Locally they
-are skipped when it is missing; in CI (CI=true) a missing service fails the run.
+Tests marked `redis`, `celery_worker`, `browser` or `deploy` need a real service.
+Locally they are skipped when it is missing; in CI (CI=true) a missing service fails
+the run.
 """
 
 import json
@@ -39,6 +40,11 @@ def _missing_service(item: pytest.Item) -> str | None:
             return "Redis is not reachable through REDIS_URL"
     if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
         return f"Chromium not found at {CHROMIUM}"
+    if item.get_closest_marker("deploy"):
+        if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+            return "PostgreSQL is not configured through DATABASE_URL"
+        if not _redis_reachable():
+            return "Redis is not reachable through REDIS_URL"
     return None
 
 

@@ -10,60 +10,20 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-import yaml
-from django.conf import settings
 
-ROOT = Path(settings.BASE_DIR)
-COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
-SERVICES = COMPOSE["services"]
-DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-ONE_SHOT = "service_completed_successfully"
-
-
-def _env_example(*, commented: bool = False) -> dict[str, str]:
-    """The variables .env.example sets; with `commented`, also those it shows
-    commented out (`# NAME=value`)."""
-    values: dict[str, str] = {}
-    for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
-        if commented:
-            line = re.sub(r"^#\s*", "", line)
-        if match := re.match(r"^([A-Z][A-Z0-9_]*)=(.*)$", line):
-            values.setdefault(match[1], match[2])
-    return values
-
-
-def _interpolate(value: str, variables: dict[str, str]) -> str:
-    """Compose's ${VAR}, ${VAR:?message} and ${VAR:-default}, and $$ for $."""
-
-    def substitute(match: re.Match) -> str:
-        name, operator, rest = match[1], match[2] or "", match[3] or ""
-        found = variables.get(name, "")
-        if operator == ":-" and not found:
-            return rest
-        if operator == ":?" and not found:
-            raise AssertionError(f"{name} is required: {rest}")
-        return found
-
-    expanded = re.sub(r"\$\{([A-Z][A-Z0-9_]*)(:[?-])?([^}]*)\}", substitute, value)
-    return expanded.replace("$$", "$")
-
-
-def _app_services() -> dict[str, dict]:
-    """The services that run the project's image."""
-    return {name: s for name, s in SERVICES.items() if "build" in s}
-
-
-def _container_env(service: dict) -> dict[str, str]:
-    """The environment a container of `service` starts with, .env being a copy of
-    .env.example: env_file first, `environment` over it."""
-    variables = _env_example()
-    env = dict(variables) if service.get("env_file") else {}
-    for name, value in service.get("environment", {}).items():
-        env[name] = _interpolate(str(value), variables)
-    return env
+from tests.deploy.compose import (
+    DOCKERFILE,
+    ONE_SHOT,
+    ROOT,
+    SERVICES,
+    app_services,
+    command,
+    container_env,
+    env_example,
+    interpolate,
+)
 
 
 def _dockerfile_instructions() -> list[tuple[str, str]]:
@@ -76,11 +36,6 @@ def _dockerfile_instructions() -> list[tuple[str, str]]:
     ]
 
 
-def _command(service: dict) -> list[str]:
-    command = service.get("command", [])
-    return command.split() if isinstance(command, str) else list(command)
-
-
 def test_every_variable_compose_reads_is_set_in_env_example():
     texts = [(ROOT / "docker-compose.yml").read_text(encoding="utf-8")]
     texts.append((ROOT / "Caddyfile").read_text(encoding="utf-8"))
@@ -89,7 +44,7 @@ def test_every_variable_compose_reads_is_set_in_env_example():
         text = text.replace("$$", "")
         needed |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", text))
         needed |= set(re.findall(r"\{\$([A-Z][A-Z0-9_]*)", text))
-    set_in_example = _env_example()
+    set_in_example = env_example()
 
     assert needed, "compose reads no variables?"
     assert sorted(needed - set(set_in_example)) == []
@@ -98,7 +53,7 @@ def test_every_variable_compose_reads_is_set_in_env_example():
 
 
 def test_env_example_lists_every_setting_the_entrypoint_and_settings_read():
-    names = set(_env_example(commented=True))
+    names = set(env_example(commented=True))
     sources = [ROOT / "meldcode_survey" / "settings.py"]
     sources.append(ROOT / "meldcode_survey" / "entrypoint.py")
     read = set()
@@ -125,13 +80,13 @@ def test_every_service_has_a_restart_policy():
 
 
 def test_migrations_run_once_before_any_service_uses_the_database():
-    migrating = [n for n, s in _app_services().items() if _command(s) == ["migrate"]]
+    migrating = [n for n, s in app_services().items() if command(s) == ["migrate"]]
     assert len(migrating) == 1, "one one-shot service runs `bin/entrypoint migrate`"
     [migrate] = migrating
-    for name, service in _app_services().items():
+    for name, service in app_services().items():
         if name == migrate:
             continue
-        assert "migrate" not in " ".join(_command(service)), name
+        assert "migrate" not in " ".join(command(service)), name
         condition = service.get("depends_on", {}).get(migrate, {}).get("condition")
         assert condition == ONE_SHOT, f"{name} may start before migrations"
     dependencies = SERVICES[migrate]["depends_on"]
@@ -146,8 +101,8 @@ def test_every_app_service_runs_a_role_of_the_entrypoint():
     entrypoint = ROOT / "bin" / "entrypoint"
     assert os.access(entrypoint, os.X_OK)
     roles = {"migrate", "web", "worker", "beat"}
-    for name, service in _app_services().items():
-        assert _command(service)[0] in roles, name
+    for name, service in app_services().items():
+        assert command(service)[0] in roles, name
 
 
 _HEALTH_REQUEST = """
@@ -181,7 +136,7 @@ def _health_request_in(service: dict) -> dict:
     """How the health check's request fares under the container's settings."""
     env = {key: value for key, value in os.environ.items() if key == "PATH"}
     env.update(
-        _container_env(service), DJANGO_SETTINGS_MODULE="meldcode_survey.settings"
+        container_env(service), DJANGO_SETTINGS_MODULE="meldcode_survey.settings"
     )
     # The placeholder key is refused on purpose; a real .env has a strong one.
     env["SECRET_KEY"] = "x" * 20 + "strong-enough-for-the-settings-check-only"
@@ -214,7 +169,7 @@ def test_the_web_health_check_can_pass_under_production_settings():
 def test_the_proxy_sends_traffic_to_web_once_web_is_healthy():
     proxy = SERVICES["proxy"]
     caddyfile = (ROOT / "Caddyfile").read_text(encoding="utf-8")
-    port = _container_env(SERVICES["web"])["PORT"]
+    port = container_env(SERVICES["web"])["PORT"]
 
     assert re.search(rf"^\s*reverse_proxy web:{port}$", caddyfile, re.MULTILINE)
     assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
@@ -225,18 +180,18 @@ def test_the_proxy_sends_traffic_to_web_once_web_is_healthy():
 
 
 def test_the_proxy_host_is_the_host_django_allows():
-    env = _container_env(SERVICES["web"])
-    site = _interpolate(SERVICES["proxy"]["environment"]["SITE_ADDRESS"], env)
+    env = container_env(SERVICES["web"])
+    site = interpolate(SERVICES["proxy"]["environment"]["SITE_ADDRESS"], env)
     assert env["ALLOWED_HOSTS"] == site
     assert env["CSRF_TRUSTED_ORIGINS"] == f"https://{site}"
 
 
 def test_the_database_password_is_not_put_into_a_url():
-    for name, service in _app_services().items():
+    for name, service in app_services().items():
         env = service.get("environment", {})
         assert "DATABASE_URL" not in env, name
         assert env["POSTGRES_PASSWORD"] == "${POSTGRES_PASSWORD:?set in .env}"
-    assert "DATABASE_URL" not in _env_example(), "it would win over POSTGRES_*"
+    assert "DATABASE_URL" not in env_example(), "it would win over POSTGRES_*"
 
 
 def _created_for_app_user(path: str) -> bool:
@@ -256,7 +211,7 @@ def _created_for_app_user(path: str) -> bool:
 
 def test_every_volume_of_the_app_exists_in_the_image_owned_by_the_app_user():
     assert ("USER", "app") in _dockerfile_instructions()
-    for name, service in _app_services().items():
+    for name, service in app_services().items():
         for volume in service.get("volumes", []):
             target = volume.split(":")[1]
             assert _created_for_app_user(target), f"{name}: {target}"
