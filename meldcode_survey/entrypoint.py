@@ -23,6 +23,7 @@ import secrets
 import sys
 import time
 from collections.abc import Sequence
+from typing import NoReturn
 
 HEALTH_PATH = "/healthz"
 DEFAULT_PORT = 8000
@@ -41,7 +42,6 @@ def main(argv: Sequence[str]) -> int:
         wait_for_database(migrated=True, timeout=_wait_seconds())
         _exec([sys.executable, "-m", *SERVERS[role](), *rest])
     _exec([role, *rest])
-    return 1  # not reached: _exec replaces the process
 
 
 def _web() -> list[str]:
@@ -168,7 +168,8 @@ def _setup_django() -> None:
     django.setup()
 
 
-def _exec(command: list[str]) -> None:
+def _exec(command: list[str]) -> NoReturn:
+    """Replace this process, so that signals reach the server itself."""
     sys.stdout.flush()
     sys.stderr.flush()
     os.execvp(command[0], command)
