@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+from meldcode_survey import entrypoint
 from tests.deploy.compose import (
     DOCKERFILE,
     ONE_SHOT,
@@ -274,3 +275,15 @@ def test_dockerignore_keeps_what_the_image_needs():
         ".env.example",
     ]:
         assert not _ignored(path, patterns), path
+
+
+def test_the_worker_health_check_pings_this_worker_by_its_node_name():
+    """Celery names a worker celery@<host name> unless told otherwise; a ping to
+    every worker would pass as long as any one of them answers."""
+    worker = SERVICES["worker"]
+    check = " ".join(worker["healthcheck"]["test"][1:])
+    served = entrypoint._worker() + command(worker)[1:]
+
+    assert "-A meldcode_survey inspect ping" in check
+    assert "--destination celery@$$HOSTNAME" in check
+    assert not {"-n", "--hostname"} & set(served)
