@@ -26,7 +26,7 @@ if not DEBUG and (
     SECRET_KEY == _DEV_SECRET_KEY
     or len(SECRET_KEY) < 50
     or len(set(SECRET_KEY)) < 5
-    or SECRET_KEY.startswith("django-insecure")
+    or SECRET_KEY.startswith(("django-insecure", "change-me"))
 ):
     raise ImproperlyConfigured(
         "SECRET_KEY is missing or insecure: production mode (DEBUG=false) needs a "
@@ -107,11 +107,26 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-    )
-}
+
+def _database() -> dict:
+    """DATABASE_URL when set (special characters in its password percent-encoded);
+    else the separate POSTGRES_* variables, which need no encoding (compose passes
+    these); else the embedded SQLite file."""
+    if env.str("DATABASE_URL", default=""):
+        return env.db_url("DATABASE_URL")
+    if env.str("POSTGRES_HOST", default=""):
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": env.str("POSTGRES_HOST"),
+            "PORT": env.int("POSTGRES_PORT", default=5432),
+            "NAME": env.str("POSTGRES_DB", default="meldcode"),
+            "USER": env.str("POSTGRES_USER", default="meldcode"),
+            "PASSWORD": env.str("POSTGRES_PASSWORD", default=""),
+        }
+    return env.db_url_config(f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+
+
+DATABASES = {"default": _database()}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # A persistent connection broken by a database restart is replaced, not reused.
@@ -253,6 +268,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The container's health check asks over plain http from inside the container.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
