@@ -33,7 +33,7 @@ from meldcode_survey.accounts.access import dashboard_access_required, staff_req
 from meldcode_survey.questionnaires.models import Questionnaire, Version
 
 from . import queries
-from .charts import chart_markup, split_markup
+from .charts import split_pie, stacked_chart
 from .forms import REAL, SYNTHETIC, FilterForm, NoteForm
 from .models import SectorNote
 from .services import sector_note_save
@@ -84,11 +84,8 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
                 "context": data.context,
                 "form": form.styled(),
                 "show_all": allowed is None,
-                "chart_svg": chart_markup(
-                    data.items,
-                    data.scale,
-                    _("Dilemmas, all sectors"),
-                    context=data.context,
+                "chart": stacked_chart(
+                    data.items, data.scale, threshold=data.context.threshold
                 ),
                 "query": _query(request),
                 "query_real": _query(request, data=REAL),
@@ -139,13 +136,10 @@ def sector(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
                 "context": summary.context,
                 "form": form.styled(),
                 "show_all": allowed is None,
-                "chart_svg": chart_markup(
-                    summary.items,
-                    summary.scale,
-                    _("Dilemmas: %(sector)s") % {"sector": summary.figures.label},
-                    context=summary.context,
+                "chart": stacked_chart(
+                    summary.items, summary.scale, threshold=summary.context.threshold
                 ),
-                "split_svg": split_markup(summary.figures),
+                "pie": split_pie(summary.figures, threshold=summary.context.threshold),
                 "query": _query(request),
                 "query_real": _query(request, data=REAL),
                 "can_edit_note": queries.sees_unsuppressed(request.user),

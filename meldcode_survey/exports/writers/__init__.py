@@ -75,10 +75,10 @@ def _build_summary(export: Export, path: Path, progress: Progress) -> int | None
     summary = load_summary(export)
     progress(0.5)
     if export.format == export.Format.PDF:
-        from .pdf import write_factsheet_pdf
+        from .pdf import FactsheetTexts, write_factsheet_pdf
 
-        intro = export.version.questionnaire.tr("intro")
-        write_factsheet_pdf(path, summary, intro=intro)
+        texts = FactsheetTexts.of(export.version.questionnaire)
+        write_factsheet_pdf(path, summary, texts)
         return None
     from .summary import summary_tables, suppression_note
 

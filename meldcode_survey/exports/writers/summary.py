@@ -17,39 +17,18 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from meldcode_survey.dashboard import formatting
 from meldcode_survey.dashboard.queries import (
-    Cell,
     ItemSummary,
     SectorFigures,
     SectorSummary,
-    Share,
 )
 
-HIDDEN_SHARE = "x"
-
-
-def fmt_count(cell: Cell, threshold: int) -> int | str | None:
-    if cell.hidden:
-        return f"< {threshold}"
-    return cell.value
-
-
-def fmt_percent(share: Share) -> float | str | None:
-    if share.hidden:
-        return HIDDEN_SHARE
-    return None if share.value is None else round(100 * share.value, 1)
-
-
-def fmt_bound(share: Share, bound: float | None) -> float | None:
-    if share.hidden or bound is None:
-        return None
-    return round(100 * bound, 1)
-
-
-def fmt_mean(item: ItemSummary) -> float | str | None:
-    if item.mean_hidden:
-        return HIDDEN_SHARE
-    return None if item.mean is None else round(item.mean, 2)
+HIDDEN_SHARE = formatting.HIDDEN
+fmt_count = formatting.count_value
+fmt_percent = formatting.percent_value
+fmt_bound = formatting.bound_value
+fmt_mean = formatting.mean_value
 
 
 @dataclass(frozen=True)
@@ -122,18 +101,7 @@ def _context_table(summary: SectorSummary) -> SummaryTable:
 
 
 def suppression_note(summary: SectorSummary) -> str:
-    threshold = summary.context.threshold
-    if summary.context.unsuppressed:
-        return _(
-            "Unsuppressed figures for staff: counts below %(t)d are shown and "
-            "must not be published."
-        ) % {"t": threshold}
-    return _(
-        "To protect respondents, a count below %(t)d is shown as '< %(t)d', and a "
-        "percentage or mean resting on fewer than %(t)d answers as 'x'. Where a "
-        "hidden count could be worked out from a total or from other figures, a "
-        "further figure is hidden as well."
-    ) % {"t": threshold}
+    return formatting.suppression_note(summary.context)
 
 
 def _iso(day: Any) -> str:
