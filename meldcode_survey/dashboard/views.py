@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -39,6 +39,13 @@ from .models import SectorNote
 from .services import sector_note_save
 
 CACHE_SECONDS = 300
+# The files a page links to (exports.views.sector_file), XLSX first: it opens
+# as columns in every Excel, Dutch ones included.
+FILE_FORMATS = (
+    ("xlsx", gettext_lazy("Excel (XLSX)")),
+    ("pdf", gettext_lazy("PDF fact sheet")),
+    ("csv", gettext_lazy("CSV")),
+)
 # Query parameters that change what a page shows.
 FILTER_KEYS = ("version", "start", "end", "data", "compare")
 
@@ -89,6 +96,10 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
                 ),
                 "query": _query(request),
                 "query_real": _query(request, data=REAL),
+                "file_formats": FILE_FORMATS,
+                "sector_links": data.sectors
+                if allowed is None
+                else {c: n for c, n in data.sectors.items() if c in allowed},
             },
             request=request,
         )
@@ -121,10 +132,10 @@ def sector(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
         )
         if sector not in summary.sectors:
             raise Http404(_("No such sector in this questionnaire."))
-        form.add_sector_fields(
-            {c: n for c, n in summary.sectors.items() if not allowed or c in allowed},
-            version,
-        )
+        sector_links = {
+            c: n for c, n in summary.sectors.items() if not allowed or c in allowed
+        }
+        form.add_sector_fields(sector_links, version)
         form.set_months(
             summary.context.period.months, show_data=summary.context.other_dataset
         )
@@ -143,6 +154,8 @@ def sector(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
                 "query": _query(request),
                 "query_real": _query(request, data=REAL),
                 "can_edit_note": queries.sees_unsuppressed(request.user),
+                "sector_links": sector_links,
+                "file_formats": FILE_FORMATS,
             },
             request=request,
         )
