@@ -149,3 +149,20 @@ def share_in_words(share: Any) -> str:
     if gap < -0.005:
         return _("almost %(fraction)s") % {"fraction": fraction}
     return _("about %(fraction)s") % {"fraction": fraction}
+
+
+def mark_definitions(context: Any) -> list[tuple[str, str]]:
+    """Each mark for a hidden or missing figure with what it means (codebooks)."""
+    threshold = context.threshold
+    return [
+        (
+            hidden_count_mark(threshold),
+            _(
+                "A count below %(t)d, or a count hidden so that a small one "
+                "cannot be worked out from the others."
+            )
+            % {"t": threshold},
+        ),
+        (HIDDEN, _("A percentage, mean or difference resting on a hidden count.")),
+        (_("(empty)"), _("Nothing to show: no answers, or not applicable.")),
+    ]

@@ -80,7 +80,7 @@ def _build_summary(export: Export, path: Path, progress: Progress) -> int | None
         texts = FactsheetTexts.of(export.version.questionnaire)
         write_factsheet_pdf(path, summary, texts)
         return None
-    from .summary import summary_tables, suppression_note
+    from .summary import mark_definitions, summary_tables, suppression_note
 
     tables = summary_tables(summary)
     if export.format == export.Format.XLSX:
@@ -88,7 +88,12 @@ def _build_summary(export: Export, path: Path, progress: Progress) -> int | None
 
         title = f"{summary.context.questionnaire} · {summary.figures.label}"
         return write_summary_xlsx(
-            path, tables, title=title, note=suppression_note(summary)
+            path,
+            tables,
+            title=title,
+            note=suppression_note(summary),
+            synthetic=summary.context.synthetic,
+            marks=mark_definitions(summary),
         )
     from .csv import write_summary_csv
 
