@@ -25,15 +25,20 @@ MEAN_DECIMALS = 1
 MEAN_DECIMALS_IN_FILES = 2
 
 
-def round_half_up(value: float, decimals: int = 0) -> Decimal:
-    """`value` rounded half away from zero, as people and spreadsheets round."""
+def round_half_up(value: float | Decimal, decimals: int = 0) -> Decimal:
+    """`value` rounded half away from zero, as people and spreadsheets round.
+
+    Through the float's shortest decimal form, so 0.285 is 0.285 (not
+    0.28499999...), and a percentage of it 28.5, which rounds to 29.
+    """
     exponent = Decimal(1).scaleb(-decimals)
-    return Decimal(repr(value)).quantize(exponent, rounding=ROUND_HALF_UP)
+    exact = value if isinstance(value, Decimal) else Decimal(repr(value))
+    return exact.quantize(exponent, rounding=ROUND_HALF_UP)
 
 
 def percent_number(share: float, decimals: int = 0) -> int | float:
     """A proportion (0..1) as a rounded percentage number."""
-    rounded = round_half_up(100 * share, decimals)
+    rounded = round_half_up(Decimal(repr(share)) * 100, decimals)
     return int(rounded) if decimals == 0 else float(rounded)
 
 

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from meldcode_survey.dashboard import formatting
 from meldcode_survey.exports.writers import load_summary
 
 from .conftest import (
@@ -202,8 +203,8 @@ def test_files_carry_the_dashboards_intervals_and_labelled_measures(coded_data, 
     low = by_key["coded_dilemmas", top.key, "percent_low"][5]
     high = by_key["coded_dilemmas", top.key, "percent_high"][5]
     assert (float(low), float(high)) == (
-        round(100 * top.share.low, 1),
-        round(100 * top.share.high, 1),
+        formatting.percent_number(top.share.low, 1),
+        formatting.percent_number(top.share.high, 1),
     )
     assert by_key["coded_dilemmas", "with_dilemma", "cases"][5] == str(
         summary.coded.dilemma_cases.value
