@@ -94,9 +94,9 @@ def test_staff_see_unsuppressed_figures_labelled_as_such(staff_client, data):
 def test_the_sector_page_mirrors_the_fact_sheet(staff_client, data):
     html = staff_client.get(sector_url()).content.decode()
     for heading in (
-        _("Responses from %(sector)s") % {"sector": "Kinderopvang"},
-        _("Which dilemmas play a part in %(sector)s?") % {"sector": "Kinderopvang"},
-        _("Cases from %(sector)s") % {"sector": "Kinderopvang"},
+        _("Responses from %(sector)s") % {"sector": "kinderopvang"},
+        _("Which dilemmas play a part in %(sector)s?") % {"sector": "kinderopvang"},
+        _("Cases from %(sector)s") % {"sector": "kinderopvang"},
         _("Dilemmas named most often in the cases"),
         _("Examples of cases"),
         _("What stands out?"),
