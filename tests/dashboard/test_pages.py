@@ -251,3 +251,13 @@ def test_a_period_that_ends_before_it_starts_is_refused(analyst_client, data):
 def test_notes_are_only_for_sectors_of_the_questionnaire(staff_client, data):
     url = reverse("dashboard:note_edit", args=["brede-reflectie", "bakkerij"])
     assert staff_client.post(url, {"text": "x"}).status_code == 404
+
+
+def test_a_sector_page_links_to_its_own_files_and_the_other_sectors(
+    analyst_client, data
+):
+    html = analyst_client.get(sector_url()).content.decode()
+    for file_format in ("xlsx", "pdf", "csv"):
+        assert f"/downloads/sector/kinderopvang/{file_format}/?version=" in html
+    assert 'href="/dashboard/brede-reflectie/onderwijs/' in html
+    assert 'href="/downloads/"' in html
