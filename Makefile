@@ -22,6 +22,7 @@ migrate: $(VENV)/.installed
 ## with a labelled synthetic demo set so the dashboard is not empty.
 run: migrate
 	$(MANAGE) load_seed_questionnaire
+	$(MANAGE) load_seed_notes
 	$(MANAGE) generate_responses --questionnaire brede-reflectie --count 3000 --seed 1 --only-if-empty
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) runserver 127.0.0.1:8000

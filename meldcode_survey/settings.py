@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "meldcode_survey.accounts.context_processors.session_timeout",
+                "meldcode_survey.accounts.context_processors.navigation",
             ],
         },
     },

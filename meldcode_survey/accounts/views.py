@@ -28,7 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from meldcode_survey import audit
 from meldcode_survey.audit.models import Action
 
-from .access import needs_two_factor
+from .access import can_see_dashboard, needs_two_factor
 from .forms import TokenForm
 from .middleware import seconds_left
 
@@ -54,6 +54,12 @@ def _confirmed_device(user: Any) -> TOTPDevice | None:
 
 class LoginView(auth_views.LoginView):
     """Django's login (django-axes counts the failures), then the second factor."""
+
+    def get_default_redirect_url(self) -> str:
+        """Analysts and staff land on the dashboard, everyone else at home."""
+        if can_see_dashboard(self.request.user):
+            return reverse("dashboard:index")
+        return super().get_default_redirect_url()
 
     def get_success_url(self) -> str:
         url = super().get_success_url()

@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -33,12 +33,19 @@ from meldcode_survey.accounts.access import dashboard_access_required, staff_req
 from meldcode_survey.questionnaires.models import Questionnaire, Version
 
 from . import queries
-from .charts import chart_markup, split_markup
+from .charts import split_pie, stacked_chart
 from .forms import REAL, SYNTHETIC, FilterForm, NoteForm
 from .models import SectorNote
 from .services import sector_note_save
 
 CACHE_SECONDS = 300
+# The files a page links to (exports.views.sector_file), XLSX first: it opens
+# as columns in every Excel, Dutch ones included.
+FILE_FORMATS = (
+    ("xlsx", gettext_lazy("Excel (XLSX)")),
+    ("pdf", gettext_lazy("PDF fact sheet")),
+    ("csv", gettext_lazy("CSV")),
+)
 # Query parameters that change what a page shows.
 FILTER_KEYS = ("version", "start", "end", "data", "compare")
 
@@ -84,14 +91,15 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
                 "context": data.context,
                 "form": form.styled(),
                 "show_all": allowed is None,
-                "chart_svg": chart_markup(
-                    data.items,
-                    data.scale,
-                    _("Dilemmas, all sectors"),
-                    context=data.context,
+                "chart": stacked_chart(
+                    data.items, data.scale, threshold=data.context.threshold
                 ),
                 "query": _query(request),
                 "query_real": _query(request, data=REAL),
+                "file_formats": FILE_FORMATS,
+                "sector_links": data.sectors
+                if allowed is None
+                else {c: n for c, n in data.sectors.items() if c in allowed},
             },
             request=request,
         )
@@ -124,10 +132,10 @@ def sector(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
         )
         if sector not in summary.sectors:
             raise Http404(_("No such sector in this questionnaire."))
-        form.add_sector_fields(
-            {c: n for c, n in summary.sectors.items() if not allowed or c in allowed},
-            version,
-        )
+        sector_links = {
+            c: n for c, n in summary.sectors.items() if not allowed or c in allowed
+        }
+        form.add_sector_fields(sector_links, version)
         form.set_months(
             summary.context.period.months, show_data=summary.context.other_dataset
         )
@@ -139,16 +147,15 @@ def sector(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
                 "context": summary.context,
                 "form": form.styled(),
                 "show_all": allowed is None,
-                "chart_svg": chart_markup(
-                    summary.items,
-                    summary.scale,
-                    _("Dilemmas: %(sector)s") % {"sector": summary.figures.label},
-                    context=summary.context,
+                "chart": stacked_chart(
+                    summary.items, summary.scale, threshold=summary.context.threshold
                 ),
-                "split_svg": split_markup(summary.figures),
+                "pie": split_pie(summary.figures, threshold=summary.context.threshold),
                 "query": _query(request),
                 "query_real": _query(request, data=REAL),
                 "can_edit_note": queries.sees_unsuppressed(request.user),
+                "sector_links": sector_links,
+                "file_formats": FILE_FORMATS,
             },
             request=request,
         )

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from meldcode_survey.questionnaires.models import Version
 
 ALL_SECTORS = ""
+ALL_SECTORS_SLUG = "all"  # in URLs, where a sector cannot be empty
 
 
 class ExportQuerySet(models.QuerySet):
@@ -58,7 +59,8 @@ class Export(models.Model):
         EXPIRED = "expired", _("Expired")
 
     FORMATS_BY_KIND = {
-        Kind.SUMMARY: (Format.CSV, Format.XLSX, Format.PDF),
+        # XLSX first: it opens as columns in every Excel, Dutch ones included.
+        Kind.SUMMARY: (Format.XLSX, Format.PDF, Format.CSV),
         Kind.RAW: (Format.CSV, Format.SAV),
     }
 

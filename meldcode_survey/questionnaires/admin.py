@@ -103,6 +103,44 @@ class QuestionnaireAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [VersionInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "title_en",
+                    "slug",
+                    "intro",
+                    "intro_en",
+                    "privacy_text",
+                    "privacy_text_en",
+                    "estimated_minutes",
+                    "opens_at",
+                    "closes_at",
+                ]
+            },
+        ),
+        (
+            _("Fact sheet"),
+            {
+                "description": _(
+                    "Texts of the published PDF fact sheet; the sector's "
+                    "'What stands out?' is a sector note."
+                ),
+                "fields": [
+                    "factsheet_intro",
+                    "factsheet_intro_en",
+                    "dilemma_source",
+                    "dilemma_source_en",
+                    "more_information",
+                    "more_information_en",
+                    "source",
+                    "source_en",
+                ],
+            },
+        ),
+    ]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_delete_permission(request, obj) and not _is_frozen(obj)

@@ -252,3 +252,28 @@ def test_the_lockout_page_explains_in_the_visitor_s_language(client, settings):
     assert '<html lang="en">' in text
     assert "Logging in is blocked for now" in text
     assert "Try again in 30 minutes." in text
+
+
+def test_an_analyst_lands_on_the_dashboard_after_login(client, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    user = factories.UserFactory(role=ANALYST)
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": PASSWORD}
+    )
+    done = client.post(response["Location"], {"token": _code(device)})
+
+    assert done["Location"] == reverse("dashboard:index")
+    page = client.get(done["Location"], follow=True).content.decode()
+    # Every page links to the dashboard, its sectors and the downloads.
+    for url in (reverse("dashboard:index"), reverse("exports:index")):
+        assert f'href="{url}"' in page
+
+
+def test_someone_without_the_dashboard_lands_at_home_after_login(client):
+    user = factories.UserFactory()
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": PASSWORD}
+    )
+    assert response["Location"] == "/"

@@ -103,7 +103,7 @@ def test_analyst_views_a_sector_and_downloads_the_pdf_and_xlsx(
     page.goto(f"{live_server.url}/dashboard/")
     assert_accessible(page)
     page.get_by_role("link", name="Kinderopvang").first.click()
-    assert page.locator("svg[role='img']").first.is_visible()
+    assert page.locator("figure.dilemma-chart").first.is_visible()
     assert page.locator("table caption").count() >= 1
     assert_accessible(page)
 

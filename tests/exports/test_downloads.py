@@ -277,3 +277,58 @@ def test_analysts_see_no_error_details_of_a_failed_export(
     content = analyst_client.get("/downloads/").content.decode()
     assert "SELECT secret" not in content
     assert "kon niet worden gemaakt" in content
+
+
+def _sector_file(sector: str, fmt: str, version) -> str:
+    url = reverse("exports:sector_file", args=[sector, fmt])
+    return f"{url}?version={version.pk}"
+
+
+def test_a_sector_pages_file_link_downloads_the_newest_file(
+    analyst_client, done, seed_version
+):
+    done(sector=BIG_SECTOR, format="pdf")
+    newest = done(sector=BIG_SECTOR, format="pdf")
+    done(sector=BIG_SECTOR, format="pdf", unsuppressed=True)  # staff only
+    response = analyst_client.get(_sector_file(BIG_SECTOR, "pdf", seed_version))
+    assert response.status_code == 302
+    assert response["Location"] == _url(newest)
+
+
+def test_without_a_file_the_link_opens_the_filled_in_request_form(
+    analyst_client, seed_version
+):
+    response = analyst_client.get(
+        _sector_file(BIG_SECTOR, "xlsx", seed_version), follow=True
+    )
+    form = response.context["form"]
+    assert response.redirect_chain[0][0].startswith(reverse("exports:index"))
+    assert form["sector"].value() == BIG_SECTOR
+    assert form["format"].value() == "xlsx"
+    assert str(form["version"].value()) == str(seed_version.pk)
+    assert not Export.objects.exists()  # a GET starts no export
+
+
+def test_the_file_link_keeps_to_the_analysts_sectors(
+    analyst_client, done, seed_version, monkeypatch
+):
+    from meldcode_survey.dashboard import queries
+
+    monkeypatch.setattr(queries, "allowed_sectors", lambda user: {BIG_SECTOR})
+    done(sector=SMALL_SECTOR, format="csv")
+    assert (
+        analyst_client.get(_sector_file(SMALL_SECTOR, "csv", seed_version)).status_code
+        == 404
+    )
+    assert (
+        analyst_client.get(_sector_file("all", "csv", seed_version)).status_code == 404
+    )
+    assert (
+        analyst_client.get(_sector_file(BIG_SECTOR, "sav", seed_version)).status_code
+        == 404
+    )
+
+
+def test_xlsx_comes_first_in_the_format_list(analyst_client):
+    form = analyst_client.get(reverse("exports:index")).context["form"]
+    assert [value for value, _label in form.fields["format"].choices][0] == "xlsx"

@@ -175,6 +175,16 @@ def sector_summary(
         compare_version_number=compare_number,
         item_comparisons=comparisons,
         sectors={code: table.meta.sector_label(code) for code in table.sectors},
+        sector_figures=_by_respondents([table.figures(c) for c in table.sectors]),
+    )
+
+
+def _by_respondents(figures: list[SectorFigures]) -> list[SectorFigures]:
+    """Most respondents first; hidden counts last, in the question's order (the
+    rank of a hidden count would tell something about it)."""
+    return sorted(
+        figures,
+        key=lambda f: (f.respondents.hidden, -(f.respondents.value or 0)),
     )
 
 

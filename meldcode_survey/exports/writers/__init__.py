@@ -81,12 +81,12 @@ def _build_summary(export: Export, path: Path, progress: Progress) -> int | None
     summary = load_summary(export)
     progress(0.5)
     if export.format == export.Format.PDF:
-        from .pdf import write_factsheet_pdf
+        from .pdf import FactsheetTexts, write_factsheet_pdf
 
-        intro = export.version.questionnaire.tr("intro")
-        write_factsheet_pdf(path, summary, intro=intro)
+        texts = FactsheetTexts.of(export.version.questionnaire)
+        write_factsheet_pdf(path, summary, texts)
         return None
-    from .summary import summary_tables, suppression_note
+    from .summary import mark_definitions, summary_tables, suppression_note
 
     tables = summary_tables(summary)
     if export.format == export.Format.XLSX:
@@ -94,7 +94,12 @@ def _build_summary(export: Export, path: Path, progress: Progress) -> int | None
 
         title = f"{summary.context.questionnaire} · {summary.figures.label}"
         return write_summary_xlsx(
-            path, tables, title=title, note=suppression_note(summary)
+            path,
+            tables,
+            title=title,
+            note=suppression_note(summary),
+            synthetic=summary.context.synthetic,
+            marks=mark_definitions(summary),
         )
     from .csv import write_summary_csv
 
