@@ -208,7 +208,7 @@ class SectorSummary:
 
     context: Context
     figures: SectorFigures
-    all_figures: SectorFigures
+    all_figures: SectorFigures | None  # None: withheld (accounts.access)
     scale: list[ScaleLabel]
     items: list[ItemSummary]
     choices: list[ChoiceSummary]
@@ -218,6 +218,11 @@ class SectorSummary:
     compare_version_number: int | None = None
     item_comparisons: int = 0  # how many sector-vs-all tests the items carry
     sectors: dict[str, str] = field(default_factory=dict)  # code -> label
+
+    @property
+    def compared_with_all(self) -> bool:
+        """A sector's sheet set against all sectors (totals, differences)."""
+        return not self.figures.is_all and self.all_figures is not None
 
 
 @dataclass(frozen=True)
@@ -231,7 +236,7 @@ class SectorRow:
 class Overview:
     context: Context
     rows: list[SectorRow]
-    total: SectorFigures
+    total: SectorFigures | None  # None: withheld (accounts.access)
     scale: list[ScaleLabel]
-    items: list[ItemSummary]  # all sectors together
+    items: list[ItemSummary]  # all sectors together; empty where withheld
     sectors: dict[str, str] = field(default_factory=dict)  # code -> label

@@ -158,7 +158,7 @@ def _figures_table(summary: SectorSummary) -> SummaryTable:
         ],
     )
     figures: list[SectorFigures] = [summary.figures]
-    if not summary.figures.is_all:
+    if summary.compared_with_all:
         figures.append(summary.all_figures)
     for f in figures:
         table.rows.append(
@@ -191,7 +191,7 @@ def _items_table(summary: SectorSummary) -> SummaryTable:
         TableColumn("top_two_low", _("Top two, 95% interval low (%)")),
         TableColumn("top_two_high", _("Top two, 95% interval high (%)")),
     ]
-    if not summary.figures.is_all:
+    if summary.compared_with_all:
         columns += [
             TableColumn("vs_all_points", _("Difference with all sectors (points)")),
             TableColumn("vs_all_significant", _("Difference significant")),
@@ -209,7 +209,7 @@ def _items_table(summary: SectorSummary) -> SummaryTable:
             top_two_low=fmt_bound(item.top_two, item.top_two.low),
             top_two_high=fmt_bound(item.top_two, item.top_two.high),
         )
-        if not summary.figures.is_all:
+        if summary.compared_with_all:
             row["vs_all_points"], row["vs_all_significant"] = _versus_all(item)
         table.rows.append(row)
     return table
