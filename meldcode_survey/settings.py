@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_ratelimit",
     "csp",
     "meldcode_survey.questionnaires",
     "meldcode_survey.responses",
@@ -275,8 +276,20 @@ EXPORT_QUEUE = env.str("EXPORT_QUEUE", default="")
 # progress steps.
 EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=600)
 
-# Behind a reverse proxy that sets X-Forwarded-For (rate limiting only).
-USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)
+# The client's address, for the login lockout and the rate limits only
+# (lib/ratelimit.py): the number of reverse proxies in front of the app, each of
+# which appends to X-Forwarded-For. 0: the header is ignored. USE_X_FORWARDED_FOR
+# (one proxy) is still understood.
+TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT",
+    default=1 if env.bool("USE_X_FORWARDED_FOR", default=False) else 0,
+)
+RATELIMIT_IP_META_KEY = "meldcode_survey.lib.ratelimit.client_address"
+# The cache is local memory or the database, so that respondents never depend
+# on Redis; neither increments atomically across processes, so under heavy
+# concurrency a limit may let a few extra requests through. The limits are a
+# brake on scripts, not an exact count.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # Domain settings.
 DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=30)

@@ -36,8 +36,8 @@ from .services import (
 )
 from .summary import review_rows, screening_results
 
-START_LIMIT = {"limit": 300, "window": 600}
-RESUME_FAILURE_LIMIT = {"limit": 20, "window": 600}
+START_RATE = "300/10m"
+RESUME_FAILURE_RATE = "20/10m"
 REVIEW = "_review"  # Draft.current_section when the respondent is at the review
 
 
@@ -126,7 +126,7 @@ def _start(request: HttpRequest, questionnaire: Questionnaire) -> HttpResponse:
         return redirect(questionnaire.get_absolute_url())
     if request.POST.get("website"):
         return _rejected(request)
-    if is_limited(request, "start", **START_LIMIT):
+    if is_limited(request, "start", rate=START_RATE):
         return _too_many(request)
     draft, code = draft_start(version)
     request.session[_session_key(questionnaire.slug)] = str(draft.key)
@@ -356,7 +356,7 @@ def resume_link(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 def _resume_with(
     request: HttpRequest, questionnaire: Questionnaire, code: str, form: ResumeForm
 ) -> HttpResponse:
-    if is_over(request, "resume-failure", **RESUME_FAILURE_LIMIT):
+    if is_over(request, "resume-failure", rate=RESUME_FAILURE_RATE):
         return _too_many(request)
     draft = (
         Draft.objects.live()
@@ -367,7 +367,7 @@ def _resume_with(
         .first()
     )
     if draft is None:
-        is_limited(request, "resume-failure", **RESUME_FAILURE_LIMIT)
+        is_limited(request, "resume-failure", rate=RESUME_FAILURE_RATE)
         form.add_error(
             "code",
             _(

@@ -275,7 +275,7 @@ def test_expired_resume_code_is_refused(seed_version):
 
 
 def test_resume_attempts_are_rate_limited(client, seed_version, monkeypatch):
-    monkeypatch.setattr(views, "RESUME_FAILURE_LIMIT", {"limit": 3, "window": 600})
+    monkeypatch.setattr(views, "RESUME_FAILURE_RATE", "3/10m")
     statuses = [
         client.post(f"{BASE}/hervatten/", {"code": f"WRONG-{i}"}).status_code
         for i in range(5)
@@ -289,7 +289,7 @@ def test_a_normal_burst_of_respondents_from_one_office_is_not_blocked(seed_versi
 
 
 def test_starting_is_rate_limited_against_scripts(client, seed_version, monkeypatch):
-    monkeypatch.setattr(views, "START_LIMIT", {"limit": 2, "window": 600})
+    monkeypatch.setattr(views, "START_RATE", "2/10m")
     statuses = [Client().post(f"{BASE}/").status_code for _ in range(3)]
     assert statuses == [302, 302, 429]
 
