@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -39,6 +41,8 @@ from .summary import review_rows, screening_results
 START_RATE = "300/10m"
 RESUME_FAILURE_RATE = "20/10m"
 REVIEW = "_review"  # Draft.current_section when the respondent is at the review
+DRAFT_TOKEN_SALT = "meldcode_survey.responses.draft"
+DRAFT_TOKEN_MAX_AGE = timedelta(hours=2)
 
 
 def _session_key(slug: str) -> str:
@@ -49,10 +53,31 @@ def _questionnaire(slug: str) -> Questionnaire:
     return get_object_or_404(Questionnaire, slug=slug)
 
 
+def draft_token(draft: Draft) -> str:
+    """The draft's key, signed and dated, for the hidden field of each page.
+
+    It brings the page back when the session expired while the respondent was
+    typing; unlike the bare key it stops working after DRAFT_TOKEN_MAX_AGE, so a
+    copied page or a forgotten tab is no lasting way into the draft. The resume
+    code is the way back after that.
+    """
+    return signing.dumps(str(draft.key), salt=DRAFT_TOKEN_SALT)
+
+
+def _posted_draft_key(request: HttpRequest) -> str | None:
+    token = request.POST.get("draft", "")
+    if not token:
+        return None
+    try:
+        return signing.loads(token, salt=DRAFT_TOKEN_SALT, max_age=DRAFT_TOKEN_MAX_AGE)
+    except signing.BadSignature:  # also an expired token
+        return None
+
+
 def _current_draft(request: HttpRequest, slug: str) -> Draft | None:
-    """The draft in the session, or the one the posted form names (the session
-    may have expired while the respondent was typing)."""
-    key = request.session.get(_session_key(slug)) or request.POST.get("draft")
+    """The draft in the session, or the one the posted form's signed token names
+    (the session may have expired while the respondent was typing)."""
+    key = request.session.get(_session_key(slug)) or _posted_draft_key(request)
     try:
         key = uuid.UUID(str(key))
     except ValueError:
@@ -225,6 +250,7 @@ def _render_page(
     context = {
         "questionnaire": draft.version.questionnaire,
         "draft": draft,
+        "draft_token": draft_token(draft),
         "section": section,
         "form": form,
         "step": number,
@@ -287,6 +313,7 @@ def _render_review(
     context = {
         "questionnaire": draft.version.questionnaire,
         "draft": draft,
+        "draft_token": draft_token(draft),
         "rows": review_rows(flow, draft.answers),
         "screening": screening_results(flow, draft.answers),
         "form": form,

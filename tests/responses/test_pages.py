@@ -1,4 +1,5 @@
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -335,11 +336,74 @@ def test_expired_session_and_csrf_keep_the_page_through_the_draft_key(seed_versi
     page = client.get(f"{BASE}/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     client.post(f"{BASE}/", {"csrfmiddlewaretoken": token})
-    draft = _draft()
+    page = client.get(f"{BASE}/pagina/profiel/").content.decode()
+    draft_token = re.search(r'name="draft" value="([^"]+)"', page).group(1)
     fresh = Client(enforce_csrf_checks=True)  # new browser session, no cookies
 
     data = _post_data("profiel", complete_answers(beroep="Leerkracht"))
-    response = fresh.post(f"{BASE}/pagina/profiel/", {**data, "draft": str(draft.key)})
+    response = fresh.post(f"{BASE}/pagina/profiel/", {**data, "draft": draft_token})
 
     assert response.status_code == 403
     assert 'value="Leerkracht"' in response.content.decode()
+
+
+# --- The hidden draft field is no resume code ----------------------------------
+
+
+def _page_token(client: Client, section: str = "profiel") -> str:
+    page = client.get(f"{BASE}/pagina/{section}/").content.decode()
+    return re.search(r'name="draft" value="([^"]+)"', page).group(1)
+
+
+def test_the_hidden_draft_field_does_not_hold_the_draft_key(client, seed_version):
+    _start(client)
+    token = _page_token(client)
+    assert (
+        str(_draft().key) not in client.get(f"{BASE}/pagina/profiel/").content.decode()
+    )
+    assert token != str(_draft().key)
+
+
+def test_a_second_browser_cannot_take_over_a_draft_with_its_key(client, seed_version):
+    _start(client)
+    draft = _draft()
+    other = Client()
+
+    data = _post_data("profiel", complete_answers(beroep="Overnemer"))
+    response = other.post(f"{BASE}/pagina/profiel/", {**data, "draft": str(draft.key)})
+
+    assert response.status_code == 404
+    assert "beroep" not in Draft.objects.get().answers
+    # Nor does it get in on the review page, or see a fresh resume code.
+    review = other.post(
+        f"{BASE}/controleren/", {"draft": str(draft.key), "submission_key": draft.key}
+    )
+    assert review.status_code == 404
+    assert other.get(f"{BASE}/opgeslagen/").status_code == 404
+
+
+def test_an_expired_page_token_no_longer_brings_the_draft_back(
+    client, seed_version, monkeypatch
+):
+    from django.core import signing
+
+    from meldcode_survey.responses.views import DRAFT_TOKEN_MAX_AGE, draft_token
+
+    _start(client)
+    draft = _draft()
+    then = int(time.time() - DRAFT_TOKEN_MAX_AGE.total_seconds()) - 60
+    with monkeypatch.context() as m:
+        m.setattr(
+            signing.TimestampSigner, "timestamp", lambda self: signing.b62_encode(then)
+        )
+        old_token = draft_token(draft)
+    data = _post_data("profiel", complete_answers(beroep="Later"))
+
+    response = Client().post(f"{BASE}/pagina/profiel/", {**data, "draft": old_token})
+
+    assert response.status_code == 404
+    assert "beroep" not in Draft.objects.get().answers
+    fresh = Client().post(
+        f"{BASE}/pagina/profiel/", {**data, "draft": _page_token(client)}
+    )
+    assert fresh.status_code == 302
