@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
@@ -42,6 +42,8 @@ START_RATE = "300/10m"
 RESUME_FAILURE_RATE = "20/10m"
 REVIEW = "_review"  # Draft.current_section when the respondent is at the review
 DRAFT_TOKEN_SALT = "meldcode_survey.responses.draft"
+# Where "quick exit" leads: a neutral page that says nothing about this site.
+QUICK_EXIT_URL = "https://www.google.nl/"
 DRAFT_TOKEN_MAX_AGE = timedelta(hours=2)
 
 
@@ -74,6 +76,19 @@ def _posted_draft_key(request: HttpRequest) -> str | None:
         return None
 
 
+def _hold_draft(request: HttpRequest, slug: str, draft: Draft) -> None:
+    """Keep the draft in this browser's session, until the browser closes.
+
+    On a shared computer at work the next person must not continue someone
+    else's answers: a respondent's session ends with the browser, and the
+    resume code is the way back. Staff who try a questionnaire keep their own
+    session rules (accounts.middleware).
+    """
+    request.session[_session_key(slug)] = str(draft.key)
+    if not request.user.is_authenticated:
+        request.session.set_expiry(0)
+
+
 def _current_draft(request: HttpRequest, slug: str) -> Draft | None:
     """The draft in the session, or the one the posted form's signed token names
     (the session may have expired while the respondent was typing)."""
@@ -91,7 +106,7 @@ def _current_draft(request: HttpRequest, slug: str) -> Draft | None:
     # Only write the session when it changes: a write per page view costs a
     # database round trip and can fail during a database restart.
     if draft is not None and request.session.get(_session_key(slug)) != str(draft.key):
-        request.session[_session_key(slug)] = str(draft.key)
+        _hold_draft(request, slug, draft)
     return draft
 
 
@@ -154,7 +169,7 @@ def _start(request: HttpRequest, questionnaire: Questionnaire) -> HttpResponse:
     if is_limited(request, "start", rate=START_RATE):
         return _too_many(request)
     draft, code = draft_start(version)
-    request.session[_session_key(questionnaire.slug)] = str(draft.key)
+    _hold_draft(request, questionnaire.slug, draft)
     request.session["resume_code"] = code
     return redirect("responses:saved", slug=questionnaire.slug)
 
@@ -405,7 +420,7 @@ def _resume_with(
         context = {"questionnaire": questionnaire, "form": form}
         return render(request, "responses/resume.html", context, status=404)
     request.session.cycle_key()
-    request.session[_session_key(questionnaire.slug)] = str(draft.key)
+    _hold_draft(request, questionnaire.slug, draft)
     messages.success(request, _("Welcome back. Your answers have been kept."))
     return redirect("responses:continue", slug=questionnaire.slug)
 
@@ -416,6 +431,24 @@ def new_code(request: HttpRequest, draft: Draft) -> HttpResponse:
     """Issue a fresh resume code for the draft in progress."""
     request.session["resume_code"] = draft_new_resume_code(draft)
     return redirect("responses:saved", slug=draft.version.questionnaire.slug)
+
+
+@never_cache
+def quick_exit(request: HttpRequest) -> HttpResponse:
+    """Leave at once, leaving nothing behind: the respondent's session (draft,
+    resume code) is cleared, and the browser is asked to forget this site's
+    cookies and cached pages. A signed-in user's session stays; only the
+    respondent's part of it goes."""
+    response = HttpResponseRedirect(QUICK_EXIT_URL)
+    response["Referrer-Policy"] = "no-referrer"
+    if request.user.is_authenticated:
+        for key in [k for k in request.session.keys() if k.startswith("draft:")]:
+            del request.session[key]
+        request.session.pop("resume_code", None)
+    else:
+        request.session.flush()
+        response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

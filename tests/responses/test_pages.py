@@ -407,3 +407,58 @@ def test_an_expired_page_token_no_longer_brings_the_draft_back(
         f"{BASE}/pagina/profiel/", {**data, "draft": _page_token(client)}
     )
     assert fresh.status_code == 302
+
+
+# --- A respondent's session ends with the browser ------------------------------
+
+
+def _session_cookie(client: Client, response):
+    from django.conf import settings
+
+    return response.cookies[settings.SESSION_COOKIE_NAME]
+
+
+def test_a_respondent_s_session_ends_when_the_browser_closes(client, seed_version):
+    response = client.post(f"{BASE}/")
+
+    cookie = _session_cookie(client, response)
+    assert (cookie["max-age"], cookie["expires"]) == ("", "")
+    assert client.session.get_expire_at_browser_close()
+
+
+def test_a_resumed_draft_is_held_until_the_browser_closes(seed_version):
+    code = _start(Client())
+    browser = Client()
+
+    response = browser.post(f"{BASE}/hervatten/", {"code": code})
+
+    assert response.status_code == 302
+    assert _session_cookie(browser, response)["max-age"] == ""
+    assert browser.session.get_expire_at_browser_close()
+
+
+def test_staff_who_try_the_questionnaire_keep_their_own_session(client, seed_version):
+    from meldcode_survey.accounts.roles import STAFF
+    from tests import factories
+    from tests.conftest import login_verified
+
+    login_verified(client, factories.UserFactory(role=STAFF, is_staff=True))
+    client.post(f"{BASE}/")
+
+    assert not client.session.get_expire_at_browser_close()
+
+
+def test_quick_exit_clears_the_respondent_s_session(client, seed_version):
+    _start(client)
+    assert client.get(f"{BASE}/pagina/profiel/").status_code == 200
+    page = client.get(f"{BASE}/pagina/profiel/").content.decode()
+    exit_url = re.search(r'href="([^"]+)"[^>]*data-quick-exit', page).group(1)
+
+    response = client.get(exit_url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://")
+    assert "cookies" in response["Clear-Site-Data"]
+    assert not any(key.startswith("draft:") for key in client.session.keys())
+    assert client.get(f"{BASE}/pagina/profiel/").status_code == 404
+    assert Draft.objects.exists()  # the resume code still leads back to it
