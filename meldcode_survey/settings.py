@@ -52,7 +52,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
-    "django_ratelimit",
     "csp",
     "meldcode_survey.questionnaires",
     "meldcode_survey.responses",
@@ -219,6 +218,9 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # Security: secure defaults in production, relaxed only for local development.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The language choice: read by the server only, sent to this site only.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "meldcode_survey.responses.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
@@ -248,6 +250,7 @@ if not DEBUG:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -285,11 +288,11 @@ TRUSTED_PROXY_COUNT = env.int(
     default=1 if env.bool("USE_X_FORWARDED_FOR", default=False) else 0,
 )
 RATELIMIT_IP_META_KEY = "meldcode_survey.lib.ratelimit.client_address"
-# The cache is local memory or the database, so that respondents never depend
-# on Redis; neither increments atomically across processes, so under heavy
-# concurrency a limit may let a few extra requests through. The limits are a
-# brake on scripts, not an exact count.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# django-ratelimit is used as a library, not an installed app: its system check
+# asks for memcached or Redis, while the cache here is local memory or the
+# database so that respondents never depend on Redis. Neither increments
+# atomically across processes, so under heavy concurrency a limit may let a few
+# extra requests through: the limits are a brake on scripts, not an exact count.
 
 # Domain settings.
 DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=30)
