@@ -154,6 +154,17 @@ AXES_VERBOSE = False
 # keeps only the failed attempts it needs for a lockout (until they expire).
 AXES_DISABLE_ACCESS_LOG = True
 
+# New accounts get an invitation link (accounts/invitations.py) that works once
+# and expires after this many hours; Django's password reset, unused here, would
+# share the setting.
+PASSWORD_RESET_TIMEOUT = env.int("INVITATION_HOURS", default=72) * 3600
+# The site's address, for links made outside a request (`manage.py invite`).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# E-mail (invitations): printed on the console unless EMAIL_URL says otherwise,
+# e.g. smtp+tls://user:password@smtp.example.org:587.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
+
 # Two-factor authentication (TOTP) for every account with a role.
 OTP_TOTP_ISSUER = "Meldcode survey"
 OTP_LOGIN_URL = "accounts:verify"

@@ -41,6 +41,7 @@ PUBLIC_NAMES = {
     ":set_language",
     "accounts:session_status",
     "accounts:session_extend",
+    "accounts:invitation",
 }
 # Logging in and out: open to all; the way in may of course lead to the login.
 LOGIN_NAMES = {":login", ":admin_login", "admin:login"}
