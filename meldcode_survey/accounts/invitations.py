@@ -14,6 +14,8 @@ whose app was reset (lost phone) gets a new invitation.
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +28,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 ENROL_SESSION_KEY = "_may_enrol"
+
+logger = logging.getLogger(__name__)
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
@@ -50,7 +54,8 @@ def invitation_url(user: Any, request: HttpRequest | None = None) -> str:
 
 
 def send_invitation(user: Any, url: str) -> bool:
-    """E-mail the link to the user; False when the account has no address."""
+    """E-mail the link to the user; False when it was not sent (no address, or
+    the mail server refused)."""
     if not user.email:
         return False
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
@@ -61,7 +66,12 @@ def send_invitation(user: Any, url: str) -> bool:
         "The link works once and expires after %(hours)d hours. Did you not expect "
         "this? Then ignore this message."
     ) % {"url": url, "hours": hours}
-    send_mail(_("Your account on the meldcode survey"), body, None, [user.email])
+    try:
+        send_mail(_("Your account on the meldcode survey"), body, None, [user.email])
+    except (OSError, smtplib.SMTPException):
+        # The administrator is shown the link either way and can pass it on.
+        logger.exception("Could not e-mail the invitation of user %s", user.pk)
+        return False
     return True
 
 

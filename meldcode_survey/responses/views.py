@@ -41,10 +41,11 @@ from .summary import review_rows, screening_results
 START_RATE = "300/10m"
 RESUME_FAILURE_RATE = "20/10m"
 REVIEW = "_review"  # Draft.current_section when the respondent is at the review
+# The hidden field of each page (draft_token): long enough to write a case.
 DRAFT_TOKEN_SALT = "meldcode_survey.responses.draft"
+DRAFT_TOKEN_MAX_AGE = timedelta(hours=2)
 # Where "quick exit" leads: a neutral page that says nothing about this site.
 QUICK_EXIT_URL = "https://www.google.nl/"
-DRAFT_TOKEN_MAX_AGE = timedelta(hours=2)
 
 
 def _session_key(slug: str) -> str:
