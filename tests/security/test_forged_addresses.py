@@ -35,6 +35,7 @@ def _through_proxy(forged: str) -> dict:
         (1, "", PROXY),
         (1, CLIENT, CLIENT),
         (1, f"198.51.100.1, {CLIENT}", CLIENT),
+        (1, f"not-an-address, 198.51.100.1, {CLIENT}", CLIENT),
         (2, f"198.51.100.1, {CLIENT}, 192.0.2.9", CLIENT),
     ],
 )
