@@ -10,9 +10,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RemoveField(
+            model_name='export',
+            name='lease_expires_at',
+        ),
         migrations.AddField(
             model_name='export',
-            name='with_all_sectors',
-            field=models.BooleanField(default=True, help_text="The all-sectors totals and each sector's differences with all sectors; off in files for analysts limited to some sectors.", verbose_name='figures of all sectors'),
+            name='heartbeat_at',
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last heartbeat'),
         ),
     ]
