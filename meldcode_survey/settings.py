@@ -173,6 +173,17 @@ AXES_VERBOSE = False
 # keeps only the failed attempts it needs for a lockout (until they expire).
 AXES_DISABLE_ACCESS_LOG = True
 
+# New accounts get an invitation link (accounts/invitations.py) that works once
+# and expires after this many hours; Django's password reset, unused here, would
+# share the setting.
+PASSWORD_RESET_TIMEOUT = env.int("INVITATION_HOURS", default=72) * 3600
+# The site's address, for links made outside a request (`manage.py invite`).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# E-mail (invitations): printed on the console unless EMAIL_URL says otherwise,
+# e.g. smtp+tls://user:password@smtp.example.org:587.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
+
 # Two-factor authentication (TOTP) for every account with a role.
 OTP_TOTP_ISSUER = "Meldcode survey"
 OTP_LOGIN_URL = "accounts:verify"
@@ -239,6 +250,9 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # Security: secure defaults in production, relaxed only for local development.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The language choice: read by the server only, sent to this site only.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "meldcode_survey.responses.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
@@ -268,6 +282,7 @@ if not DEBUG:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # The container's health check asks over plain http from inside the container.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -305,8 +320,20 @@ CELERY_TASK_ROUTES = (
     {"screening.*": {"queue": SCREENING_QUEUE}} if SCREENING_QUEUE else {}
 )
 
-# Behind a reverse proxy that sets X-Forwarded-For (rate limiting only).
-USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)
+# The client's address, for the login lockout and the rate limits only
+# (lib/ratelimit.py): the number of reverse proxies in front of the app, each of
+# which appends to X-Forwarded-For. 0: the header is ignored. USE_X_FORWARDED_FOR
+# (one proxy) is still understood.
+TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT",
+    default=1 if env.bool("USE_X_FORWARDED_FOR", default=False) else 0,
+)
+RATELIMIT_IP_META_KEY = "meldcode_survey.lib.ratelimit.client_address"
+# django-ratelimit is used as a library, not an installed app: its system check
+# asks for memcached or Redis, while the cache here is local memory or the
+# database so that respondents never depend on Redis. Neither increments
+# atomically across processes, so under heavy concurrency a limit may let a few
+# extra requests through: the limits are a brake on scripts, not an exact count.
 
 # Domain settings.
 DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=30)

@@ -29,7 +29,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from meldcode_survey.accounts.access import dashboard_access_required, staff_required
+from meldcode_survey.accounts.access import (
+    FigureAccess,
+    dashboard_access_required,
+    staff_required,
+)
 from meldcode_survey.questionnaires.models import Questionnaire, Version
 
 from . import queries
@@ -68,7 +72,8 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     questionnaire, versions, version = _questionnaire(slug, request)
     if request.GET.get("sector"):
         return _to_sector(request, slug, request.GET["sector"])
-    allowed = queries.allowed_sectors(request.user)
+    access = queries.figure_access(request.user)
+    allowed = _allowed(access)
 
     def build() -> dict[str, str]:
         form = _form(request, versions, version)
@@ -77,7 +82,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
             month_from=form.value("start"),
             month_to=form.value("end"),
             synthetic=_dataset(form),
-            unsuppressed=queries.sees_unsuppressed(request.user),
+            unsuppressed=access.unsuppressed,
             sectors=allowed,
         )
         form.set_months(
@@ -90,7 +95,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
                 "data": data,
                 "context": data.context,
                 "form": form.styled(),
-                "show_all": allowed is None,
+                "show_all": access.all_sectors,
                 "chart": stacked_chart(
                     data.items, data.scale, threshold=data.context.threshold
                 ),
@@ -113,8 +118,9 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
 @dashboard_access_required
 def sector(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
     questionnaire, versions, version = _questionnaire(slug, request)
-    allowed = queries.allowed_sectors(request.user)
-    if allowed is not None and sector not in allowed:
+    access = queries.figure_access(request.user)
+    allowed = _allowed(access)
+    if not access.may_see(sector):
         raise PermissionDenied
     if request.GET.get("sector", sector) != sector:
         return _to_sector(request, slug, request.GET["sector"])
@@ -128,7 +134,8 @@ def sector(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
             month_to=form.value("end"),
             synthetic=_dataset(form),
             compare_version=_compare(request, versions, version),
-            unsuppressed=queries.sees_unsuppressed(request.user),
+            unsuppressed=access.unsuppressed,
+            all_sectors=access.all_sectors,
         )
         if sector not in summary.sectors:
             raise Http404(_("No such sector in this questionnaire."))
@@ -146,14 +153,14 @@ def sector(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
                 "summary": summary,
                 "context": summary.context,
                 "form": form.styled(),
-                "show_all": allowed is None,
+                "show_all": summary.compared_with_all,
                 "chart": stacked_chart(
                     summary.items, summary.scale, threshold=summary.context.threshold
                 ),
                 "pie": split_pie(summary.figures, threshold=summary.context.threshold),
                 "query": _query(request),
                 "query_real": _query(request, data=REAL),
-                "can_edit_note": queries.sees_unsuppressed(request.user),
+                "can_edit_note": access.unsuppressed,
                 "sector_links": sector_links,
                 "file_formats": FILE_FORMATS,
             },
@@ -200,6 +207,10 @@ def note_edit(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
 
 
 # --- Helpers --------------------------------------------------------------------
+
+
+def _allowed(access: FigureAccess) -> set[str] | None:
+    return None if access.sectors is None else set(access.sectors)
 
 
 def _cached(

@@ -1,6 +1,9 @@
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -178,7 +181,18 @@ class VersionAdmin(FrozenAwareAdmin):
         return self.readonly_fields
 
     def get_urls(self) -> list:
-        view = self.admin_site.admin_view
+        def view(page: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+            """The admin's login check, then the model's view permission, as the
+            admin's own pages of a version have."""
+
+            @wraps(page)
+            def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+                if not self.has_view_permission(request):
+                    raise PermissionDenied
+                return page(request, *args, **kwargs)
+
+            return self.admin_site.admin_view(checked)
+
         return [
             path(
                 "<int:pk>/preview/",

@@ -211,7 +211,7 @@ class SectorSummary:
 
     context: Context
     figures: SectorFigures
-    all_figures: SectorFigures
+    all_figures: SectorFigures | None  # None: withheld (accounts.access)
     scale: list[ScaleLabel]
     items: list[ItemSummary]
     choices: list[ChoiceSummary]
@@ -225,6 +225,11 @@ class SectorSummary:
     # fact sheet's list of the sectors the respondents came from.
     sector_figures: list[SectorFigures] = field(default_factory=list)
 
+    @property
+    def compared_with_all(self) -> bool:
+        """A sector's sheet set against all sectors (totals, differences)."""
+        return not self.figures.is_all and self.all_figures is not None
+
 
 @dataclass(frozen=True)
 class SectorRow:
@@ -237,7 +242,7 @@ class SectorRow:
 class Overview:
     context: Context
     rows: list[SectorRow]
-    total: SectorFigures
+    total: SectorFigures | None  # None: withheld (accounts.access)
     scale: list[ScaleLabel]
-    items: list[ItemSummary]  # all sectors together
+    items: list[ItemSummary]  # all sectors together; empty where withheld
     sectors: dict[str, str] = field(default_factory=dict)  # code -> label

@@ -24,16 +24,19 @@ Progress = Callable[[float], None]
 
 
 def load_summary(export: Export) -> SectorSummary:
-    """The export's figures, from the one aggregation module."""
+    """The export's figures, from the one aggregation module, as much of them
+    as the role the file is made for may see (Export.figure_access)."""
     from meldcode_survey.dashboard.queries import sector_summary
 
+    access = export.figure_access()
     return sector_summary(
         version=export.version,
         sector=export.sector or None,
         month_from=export.period_from.replace(day=1) if export.period_from else None,
         month_to=export.period_to.replace(day=1) if export.period_to else None,
         synthetic=export.include_synthetic,
-        unsuppressed=export.unsuppressed,
+        unsuppressed=access.unsuppressed,
+        all_sectors=access.all_sectors,
     )
 
 

@@ -90,7 +90,7 @@ def data_until(summary: SectorSummary) -> date | None:
 
 def factsheet_context(summary: SectorSummary, texts: FactsheetTexts) -> dict[str, Any]:
     t = summary.context.threshold
-    figures = summary.figures
+    figures, everyone = summary.figures, summary.all_figures
     count = formatting.count_text
     # The most named codes: visible and given at least once, in the module's order.
     coded = [c for c in summary.coded.codes if c.cases.value][:TOP_CODES]
@@ -107,8 +107,10 @@ def factsheet_context(summary: SectorSummary, texts: FactsheetTexts) -> dict[str
         "respondents": count(figures.respondents, t),
         "applied": count(figures.applied, t),
         "cases": count(figures.cases, t),
-        "all_respondents": count(summary.all_figures.respondents, t),
-        "all_cases": count(summary.all_figures.cases, t),
+        "compared_with_all": summary.compared_with_all,
+        "shows_all_sectors": everyone is not None,
+        "all_respondents": count(everyone.respondents, t) if everyone else "",
+        "all_cases": count(everyone.cases, t) if everyone else "",
         "main_sectors": [
             {"label": f.label, "respondents": count(f.respondents, t)}
             for f in summary.sector_figures[:MAIN_SECTORS]

@@ -191,7 +191,7 @@ def _figures_table(summary: SectorSummary) -> SummaryTable:
         ],
     )
     figures: list[SectorFigures] = [summary.figures]
-    if not summary.figures.is_all:
+    if summary.compared_with_all:
         figures.append(summary.all_figures)
     for f in figures:
         table.rows.append(
@@ -257,7 +257,7 @@ def _items_table(summary: SectorSummary) -> SummaryTable:
             _("Upper bound of the 95% Wilson interval of the top two share."),
         ),
     ]
-    if not summary.figures.is_all:
+    if summary.compared_with_all:
         columns += [
             TableColumn(
                 "vs_all_points",
@@ -286,7 +286,7 @@ def _items_table(summary: SectorSummary) -> SummaryTable:
             top_two_low=fmt_bound(item.top_two, item.top_two.low),
             top_two_high=fmt_bound(item.top_two, item.top_two.high),
         )
-        if not summary.figures.is_all:
+        if summary.compared_with_all:
             row["vs_all_points"], row["vs_all_significant"] = _versus_all(item)
         table.rows.append(row)
     return table
