@@ -16,7 +16,7 @@ RUN bin/entrypoint collectstatic
 # Export files (PRIVATE_MEDIA_ROOT): the volume mounted here takes this owner.
 RUN mkdir -p /srv/meldcode/private && chown app:app /srv/meldcode/private
 # deduce's lookup structures, built once per image (about 80 s), never on a request.
-RUN DEBUG=true python manage.py build_screening
+RUN bin/entrypoint build_screening
 USER app
 EXPOSE 8000
 ENTRYPOINT ["bin/entrypoint"]

@@ -3,6 +3,8 @@ them through `bin/entrypoint ROLE`.
 
     collectstatic   at build time: static files and their manifest, as production
                     serves them (DEBUG=false whatever the environment says)
+    build_screening at build time: the thorough screening's lookup structures
+                    (deduce, about 80 s), so no request or worker ever builds them
     migrate         once per release: wait for the database, migrate, create the
                     cache table, load the seed questionnaire (LOAD_SEED_QUESTIONNAIRE)
     web             wait until the database is migrated, then gunicorn on PORT
@@ -31,8 +33,8 @@ DEFAULT_PORT = 8000
 
 def main(argv: Sequence[str]) -> int:
     role, *rest = list(argv) or ["web"]
-    if role == "collectstatic":
-        return collectstatic()
+    if role in BUILD_STEPS:
+        return build_step(role)
     if role == "healthcheck":
         return healthcheck()
     if role == "migrate":
@@ -63,15 +65,23 @@ def _beat() -> list[str]:
 SERVERS = {"web": _web, "worker": _worker, "beat": _beat}
 
 
-def collectstatic() -> int:
-    """Collect with the manifest that production's storage reads: `{% static %}`
-    fails on every page without it. The build needs no real secret key."""
+BUILD_STEPS = ("collectstatic", "build_screening")
+
+
+def build_step(command: str) -> int:
+    """A management command at image build time, under production settings.
+
+    collectstatic writes the manifest that production's storage reads (`{% static %}`
+    fails on every page without it). The build needs no real secret key."""
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
     _setup_django()
     from django.core.management import call_command
 
-    call_command("collectstatic", interactive=False, verbosity=1)
+    options = (
+        {"interactive": False, "verbosity": 1} if command == "collectstatic" else {}
+    )
+    call_command(command, **options)
     return 0
 
 

@@ -61,7 +61,7 @@ def childcare_sheet(coded_data, staff_user):
         save_redaction,
         set_example,
     )
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, screened_clean
 
     approver = UserFactory(role=STAFF, is_staff=True)
     taken = Redaction.objects.values("narrative_id")
@@ -78,6 +78,7 @@ def childcare_sheet(coded_data, staff_user):
                 "follow_up": LONG_FOLLOW_UP,
             },
         )
+        redaction = screened_clean(redaction)
         approve_redaction(redaction=redaction, approver=approver)
         set_example(redaction=redaction, is_example=True)
     SectorNote.objects.filter(version=coded_data, sector=BIG_SECTOR).update(

@@ -307,10 +307,11 @@ def _file_shows_all_sectors(export: Export, content: bytes) -> bool:
     from pypdf import PdfReader
 
     if export.format == "csv":
-        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        rows = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
         return any(
-            (table == "respondents" and code == "all") or measure.startswith("vs_all")
-            for table, code, _label, measure, _value in rows[1:]
+            (row["table"] == "respondents" and row["code"] == "all")
+            or row["measure"].startswith("vs_all")
+            for row in rows
         )
     if export.format == "xlsx":
         labels = _both_languages("All sectors") | _both_languages(
