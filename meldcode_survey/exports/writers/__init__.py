@@ -77,7 +77,7 @@ def _build_summary(export: Export, path: Path, progress: Progress) -> int | None
     if export.format == export.Format.PDF:
         from .pdf import write_factsheet_pdf
 
-        intro = export.version.questionnaire.tr("intro")
+        intro = export.version.tr("intro")
         write_factsheet_pdf(path, summary, intro=intro)
         return None
     from .summary import summary_tables, suppression_note
