@@ -278,7 +278,9 @@ class VersionAdmin(FrozenAwareAdmin):
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Publish after a confirmation page that says what will happen; a version
         that is not fit to publish gets the list of what is wrong instead."""
-        version = get_object_or_404(Version.objects.select_related("questionnaire"), pk=pk)
+        version = get_object_or_404(
+            Version.objects.select_related("questionnaire"), pk=pk
+        )
         if not self._may_publish(request, version):
             raise PermissionDenied
         if request.method == "POST":
@@ -288,7 +290,9 @@ class VersionAdmin(FrozenAwareAdmin):
                 for message in error.messages:
                     self.message_user(request, message, messages.ERROR)
             else:
-                self.message_user(request, _("Published %s.") % version, messages.SUCCESS)
+                self.message_user(
+                    request, _("Published %s.") % version, messages.SUCCESS
+                )
                 url = reverse("admin:questionnaires_version_change", args=[pk])
                 return HttpResponseRedirect(url)
         return self._confirm_page(

@@ -174,7 +174,9 @@ def _scale_labels(question: Question) -> list[tuple]:
 def publish_problems(version: Version) -> list[str]:
     """Everything that stops `version` from going live, one sentence each."""
     questions = list(
-        version.questions().select_related("section", "group__scale", "condition_question")
+        version.questions().select_related(
+            "section", "group__scale", "condition_question"
+        )
     )
     sections = list(version.sections.select_related("condition_question"))
     problems = [

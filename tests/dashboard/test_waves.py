@@ -120,7 +120,9 @@ def test_a_changed_scale_counts_as_changed_wording(seed_version):
     build(seed_version, {"sector": "kinderopvang", "count": 20})
     build(draft, {"sector": "kinderopvang", "count": 20})
     summary = sector_summary(
-        version=draft, sector="kinderopvang", compare_version=seed_version,
+        version=draft,
+        sector="kinderopvang",
+        compare_version=seed_version,
         unsuppressed=True,
     )
     assert all(item.wave.wording_changed for item in summary.items)

@@ -226,7 +226,9 @@ def test_import_command_refuses_a_slug_with_spaces(tmp_path, seed_definition):
     seed_definition["slug"] = "Brede reflectie 2!"
     path = tmp_path / "slug.json"
     path.write_text(json.dumps(seed_definition))
-    with pytest.raises(CommandError, match=r"slug: 'Brede reflectie 2!' is not a valid code"):
+    with pytest.raises(
+        CommandError, match=r"slug: .Brede reflectie 2!. is not a valid"
+    ):
         call_command("import_questionnaire", str(path), "--publish")
     assert not Questionnaire.objects.exists()
 

@@ -115,7 +115,7 @@ def test_a_closed_version_is_not_reopened_unannounced(draft, seed_version):
     assert seed_version.status == Version.Status.PUBLISHED
 
 
-def test_import_command_with_publish_refuses_an_unfit_version(tmp_path, seed_definition):
+def test_import_with_publish_refuses_an_unfit_version(tmp_path, seed_definition):
     import json
 
     seed_definition["sections"][0]["questions"][0]["text_en"] = ""
@@ -255,12 +255,16 @@ def test_edit_dropdowns_offer_only_the_version_at_hand(staff_client, draft):
         str(g.pk) for g in LikertGroup.objects.filter(section__version=draft)
     }
     conditions = _choice_values(html, "condition_question")
-    assert set(conditions) == {str(q.pk) for q in Question.objects.filter(version=draft)}
+    assert set(conditions) == {
+        str(q.pk) for q in Question.objects.filter(version=draft)
+    }
     version_html = staff_client.get(
         reverse("admin:questionnaires_version_change", args=[draft.pk])
     ).content.decode()
     conditions = _choice_values(version_html, "sections-0-condition_question")
-    assert set(conditions) == {str(q.pk) for q in Question.objects.filter(version=draft)}
+    assert set(conditions) == {
+        str(q.pk) for q in Question.objects.filter(version=draft)
+    }
 
 
 def test_a_reference_to_another_version_is_refused_on_save(draft, seed_version):

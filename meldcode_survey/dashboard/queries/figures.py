@@ -394,7 +394,9 @@ def with_waves(
     return out
 
 
-def _same_wording(meta: VersionMeta, mine: Any, other: VersionMeta, theirs: Any) -> bool:
+def _same_wording(
+    meta: VersionMeta, mine: Any, other: VersionMeta, theirs: Any
+) -> bool:
     """Whether two items read the same: text, stem and scale (Dutch, the
     questionnaire's language; its translation follows it)."""
     return _wording(meta, mine) == _wording(other, theirs)

@@ -22,8 +22,9 @@ Progress = Callable[[float], None]
 
 
 def load_summary(export: Export) -> SectorSummary:
-    """The export's figures, from the one aggregation module."""
-    from meldcode_survey.dashboard.queries import sector_summary
+    """The export's figures, from the one aggregation module, beside those of
+    the wave before (reworded items marked, not compared)."""
+    from meldcode_survey.dashboard.queries import previous_wave, sector_summary
 
     return sector_summary(
         version=export.version,
@@ -32,6 +33,7 @@ def load_summary(export: Export) -> SectorSummary:
         month_to=export.period_to.replace(day=1) if export.period_to else None,
         synthetic=export.include_synthetic,
         unsuppressed=export.unsuppressed,
+        compare_version=previous_wave(export.version),
     )
 
 

@@ -108,7 +108,30 @@ def factsheet_context(summary: SectorSummary, *, intro: str) -> dict[str, Any]:
         ],
         "coded_cases": count_text(summary.coded.coded_cases, t),
         "examples": summary.examples[:MAX_EXAMPLES],
+        "waves": _wave_rows(summary),
     }
+
+
+def _wave_rows(summary: SectorSummary) -> list[dict[str, Any]]:
+    """Each item beside the wave before; a reworded one is marked, not compared."""
+    rows = []
+    for item in summary.items:
+        wave = item.wave
+        difference = ""
+        if wave is not None and wave.difference.points is not None:
+            difference = f"{wave.difference.points:+.0f}"
+        rows.append(
+            {
+                "item": item,
+                "now": percent_text(item.top_two),
+                "then": percent_text(wave.top_two) if wave else "",
+                "difference": difference,
+                "significant": bool(wave and wave.difference.significant),
+                "wording_changed": bool(wave and wave.wording_changed),
+                "missing": wave is None,
+            }
+        )
+    return rows if summary.compare_version_number is not None else []
 
 
 def render_factsheet_html(summary: SectorSummary, *, intro: str) -> str:
