@@ -285,7 +285,9 @@ class VersionAdmin(FrozenAwareAdmin):
             raise PermissionDenied
         if request.method == "POST":
             try:
-                version_publish(version, reopen=bool(request.POST.get("reopen")))
+                version = version_publish(
+                    version, reopen=bool(request.POST.get("reopen"))
+                )
             except ValidationError as error:
                 for message in error.messages:
                     self.message_user(request, message, messages.ERROR)
