@@ -21,7 +21,14 @@ from .models import (
     Section,
     Version,
 )
-from .services import diff_versions, publish_problems, version_copy, version_publish
+from .services import (
+    diff_versions,
+    previous_version,
+    publish_problems,
+    stale_english,
+    version_copy,
+    version_publish,
+)
 
 FROZEN_MESSAGE = _(
     "This version has been published and is frozen: nothing in it can be changed or "
@@ -68,6 +75,16 @@ def limit_to_version(form: type[BaseForm], version: Version | None) -> None:
             field.queryset = queryset.filter(**{lookup: version})
 
 
+def _warn_stale_english(request: HttpRequest, version: Version | None) -> None:
+    """After an edit of a draft: name the texts reworded in Dutch whose English
+    is still that of the version before (publishing refuses them too)."""
+    previous = previous_version(version) if version else None
+    if previous is None or version.is_frozen:
+        return
+    for message in stale_english(previous, version):
+        messages.warning(request, message)
+
+
 class FrozenAwareInline(admin.TabularInline):
     extra = 0
 
@@ -111,6 +128,12 @@ class FrozenAwareAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, **kwargs)
         limit_to_version(form, _version_of(obj))
         return form
+
+    def save_related(
+        self, request: HttpRequest, form: Any, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        _warn_stale_english(request, _version_of(form.instance))
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kw: Any):
         if db_field.related_model is Version:

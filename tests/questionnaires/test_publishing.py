@@ -286,3 +286,28 @@ def test_the_question_inline_has_the_english_text(staff_client, draft):
         reverse("admin:questionnaires_section_change", args=[section.pk])
     ).content.decode()
     assert 'name="questions-0-text_en"' in html
+
+
+def test_saving_a_dutch_rewording_with_the_old_english_warns(staff_client, draft):
+    question = _question(draft, "D05")
+    url = reverse("admin:questionnaires_question_change", args=[question.pk])
+    data = {
+        "section": question.section_id,
+        "position": question.position,
+        "code": "D05",
+        "type": "likert",
+        "role": "",
+        "text": "Onduidelijk hoe ik geweld moet wegen",
+        "text_en": question.text_en,
+        "help_text": "",
+        "help_text_en": "",
+        "required": "on",
+        "group": question.group_id,
+        "condition_values": "[]",
+        "choices-TOTAL_FORMS": 0,
+        "choices-INITIAL_FORMS": 0,
+    }
+    response = staff_client.post(url, data, follow=True)
+    assert response.status_code == 200
+    warnings = [str(m) for m in response.context["messages"]]
+    assert any("D05" in m for m in warnings), warnings
