@@ -309,5 +309,9 @@ def test_saving_a_dutch_rewording_with_the_old_english_warns(staff_client, draft
     }
     response = staff_client.post(url, data, follow=True)
     assert response.status_code == 200
-    warnings = [str(m) for m in response.context["messages"]]
+    from django.contrib import messages
+
+    warnings = [
+        m.message for m in response.context["messages"] if m.level == messages.WARNING
+    ]
     assert any("D05" in m for m in warnings), warnings
