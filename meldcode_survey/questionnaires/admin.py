@@ -85,8 +85,23 @@ def _warn_stale_english(request: HttpRequest, version: Version | None) -> None:
         messages.warning(request, message)
 
 
+def _draft_choices(db_field: Any, kw: dict) -> dict:
+    """Before the version is known (an add page), offer drafts' content only."""
+    model = db_field.related_model
+    if model is Version:
+        kw["queryset"] = Version.objects.filter(status=Version.Status.DRAFT)
+    elif model in VERSION_LOOKUPS:
+        lookup = f"{VERSION_LOOKUPS[model]}__status"
+        kw["queryset"] = model.objects.filter(**{lookup: Version.Status.DRAFT})
+    return kw
+
+
 class FrozenAwareInline(admin.TabularInline):
     extra = 0
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kw: Any):
+        kw = _draft_choices(db_field, kw)
+        return super().formfield_for_foreignkey(db_field, request, **kw)
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):
         formset = super().get_formset(request, obj, **kwargs)
@@ -129,16 +144,15 @@ class FrozenAwareAdmin(admin.ModelAdmin):
         limit_to_version(form, _version_of(obj))
         return form
 
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kw: Any):
+        kw = _draft_choices(db_field, kw)
+        return super().formfield_for_foreignkey(db_field, request, **kw)
+
     def save_related(
         self, request: HttpRequest, form: Any, formsets: Any, change: bool
     ) -> None:
         super().save_related(request, form, formsets, change)
         _warn_stale_english(request, _version_of(form.instance))
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kw: Any):
-        if db_field.related_model is Version:
-            kw["queryset"] = Version.objects.filter(status=Version.Status.DRAFT)
-        return super().formfield_for_foreignkey(db_field, request, **kw)
 
 
 class VersionInline(admin.TabularInline):

@@ -315,3 +315,9 @@ def test_saving_a_dutch_rewording_with_the_old_english_warns(staff_client, draft
         m.message for m in response.context["messages"] if m.level == messages.WARNING
     ]
     assert any("D05" in m for m in warnings), warnings
+
+
+def test_an_add_page_offers_only_content_of_drafts(staff_client, draft, seed_version):
+    html = staff_client.get(reverse("admin:questionnaires_section_add")).content
+    conditions = _choice_values(html.decode(), "condition_question")
+    assert set(conditions) == {str(q.pk) for q in Question.objects.filter(version=draft)}
