@@ -69,6 +69,44 @@ def test_pdf_marks_the_reworded_item_and_fits_the_page(second_wave, build):
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
     assert "Vergeleken met versie 1" in text
     assert "formulering gewijzigd" in text
+    right_edges, page_edge = _waves_table_edges(load_summary(export))
+    assert right_edges and max(right_edges) <= page_edge
+
+
+def _waves_table_edges(summary) -> tuple[list[float], float]:
+    """Right edges of the wave table's boxes, and of the page's content area."""
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+    from weasyprint import CSS, HTML
+
+    from meldcode_survey.exports.writers.pdf import (
+        STYLESHEET,
+        StaticOnlyFetcher,
+        render_factsheet_html,
+    )
+
+    fetcher = StaticOnlyFetcher()
+    stylesheet = finders.find(STYLESHEET)
+    document = HTML(
+        string=render_factsheet_html(summary, intro=""),
+        base_url=Path(stylesheet).parent.as_uri() + "/",
+        url_fetcher=fetcher,
+    ).render(stylesheets=[CSS(filename=stylesheet, url_fetcher=fetcher)])
+    edges, page_edge = [], 0.0
+    for page in document.pages:
+        root = page._page_box
+        page_edge = root.content_box_x() + root.width
+        stack = [(root, False)]
+        while stack:
+            box, inside = stack.pop()
+            element = getattr(box, "element", None)
+            classes = (element.get("class") or "") if element is not None else ""
+            inside = inside or "waves-table" in classes
+            if inside:
+                edges.append(box.position_x + box.margin_width())
+            stack.extend((child, inside) for child in getattr(box, "children", []))
+    return edges, page_edge
 
 
 def test_the_first_wave_has_no_wave_columns(survey_data, build):

@@ -320,4 +320,6 @@ def test_saving_a_dutch_rewording_with_the_old_english_warns(staff_client, draft
 def test_an_add_page_offers_only_content_of_drafts(staff_client, draft, seed_version):
     html = staff_client.get(reverse("admin:questionnaires_section_add")).content
     conditions = _choice_values(html.decode(), "condition_question")
-    assert set(conditions) == {str(q.pk) for q in Question.objects.filter(version=draft)}
+    assert set(conditions) == {
+        str(q.pk) for q in Question.objects.filter(version=draft)
+    }
