@@ -291,21 +291,39 @@ def _missing_english(version: Version, sections: list, questions: list) -> list[
 def stale_english(previous: Version, version: Version) -> list[str]:
     """Texts reworded in Dutch since `previous` whose English stayed the same."""
     before = _question_map(previous)
-    stale = []
-    for q in version.questions():
+    texts, labels = [], []
+    for q in version.questions().prefetch_related("choices"):
         old = before.get(q.code)
         if old is None:
             continue
-        for name in ("text", "help_text"):
-            if _is_stale(old, q, name):
-                stale.append(q.code)
+        if any(_is_stale(old, q, name) for name in ("text", "help_text")):
+            texts.append(q.code)
+        old_choices = {c.code: c for c in old.choices.all()}
+        if any(
+            _is_stale(old_choices[c.code], c, "label")
+            for c in q.choices.all()
+            if c.code in old_choices
+        ):
+            labels.append(q.code)
+    number = previous.number
     return [
-        _(
-            "Question “%(code)s” was reworded in Dutch but its English text is "
-            "still that of version %(number)s: translate it again."
-        )
-        % {"code": code, "number": previous.number}
-        for code in dict.fromkeys(stale)
+        *(
+            _(
+                "Question “%(code)s” was reworded in Dutch but its English text is "
+                "still that of version %(number)s: translate it again."
+            )
+            % {"code": code, "number": number}
+            for code in texts
+        ),
+        *(
+            _(
+                "A choice of question “%(code)s” was reworded in Dutch but its "
+                "English label is still that of version %(number)s: translate it "
+                "again."
+            )
+            % {"code": code, "number": number}
+            for code in labels
+        ),
     ]
 
 

@@ -323,3 +323,13 @@ def test_an_add_page_offers_only_content_of_drafts(staff_client, draft, seed_ver
     assert set(conditions) == {
         str(q.pk) for q in Question.objects.filter(version=draft)
     }
+
+
+def test_a_reworded_choice_with_the_old_english_is_flagged(draft):
+    choice = Choice.objects.get(question__version=draft, code="5_10")
+    choice.label = "Vijf tot tien jaar"
+    choice.save()
+    assert any("ervaring" in p and "choice" in p for p in publish_problems(draft))
+    choice.label_en = "Five to ten years"
+    choice.save()
+    assert publish_problems(draft) == []
