@@ -46,6 +46,7 @@ class VersionFactory(factory.django.DjangoModelFactory):
 
     questionnaire = factory.SubFactory(QuestionnaireFactory)
     number = factory.Sequence(lambda n: n + 1)
+    title = factory.SelfAttribute("questionnaire.title")
 
 
 class SectionFactory(factory.django.DjangoModelFactory):

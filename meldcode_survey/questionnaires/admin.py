@@ -3,8 +3,9 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -22,12 +23,28 @@ from .models import (
     Section,
     Version,
 )
-from .services import diff_versions, version_copy, version_publish
+from .services import (
+    diff_versions,
+    previous_version,
+    publish_problems,
+    stale_english,
+    version_copy,
+    version_publish,
+)
 
 FROZEN_MESSAGE = _(
     "This version has been published and is frozen: nothing in it can be changed or "
-    "deleted. Use “New version” to make an editable copy."
+    "deleted. Use the “New version” button on the version's page to make an "
+    "editable copy."
 )
+
+# How each kind of version content reaches its version, for limiting choices.
+VERSION_LOOKUPS = {
+    Question: "version",
+    Section: "version",
+    Scale: "version",
+    LikertGroup: "section__version",
+}
 
 
 def _is_frozen(obj: Any) -> bool:
@@ -40,8 +57,58 @@ def _is_frozen(obj: Any) -> bool:
     return obj.owning_version().is_frozen
 
 
+def _version_of(obj: Any) -> Version | None:
+    if obj is None or isinstance(obj, Questionnaire):
+        return None
+    if isinstance(obj, Version):
+        return obj
+    return obj.owning_version()
+
+
+def limit_to_version(form: type[BaseForm], version: Version | None) -> None:
+    """Offer only content of `version` in the form's choices (the form class is
+    made for this request, so changing its fields affects no other)."""
+    if version is None:
+        return
+    for field in form.base_fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is not None and queryset.model in VERSION_LOOKUPS:
+            lookup = VERSION_LOOKUPS[queryset.model]
+            field.queryset = queryset.filter(**{lookup: version})
+
+
+def _warn_stale_english(request: HttpRequest, version: Version | None) -> None:
+    """After an edit of a draft: name the texts reworded in Dutch whose English
+    is still that of the version before (publishing refuses them too)."""
+    previous = previous_version(version) if version else None
+    if previous is None or version.is_frozen:
+        return
+    for message in stale_english(previous, version):
+        messages.warning(request, message)
+
+
+def _draft_choices(db_field: Any, kw: dict) -> dict:
+    """Before the version is known (an add page), offer drafts' content only."""
+    model = db_field.related_model
+    if model is Version:
+        kw["queryset"] = Version.objects.filter(status=Version.Status.DRAFT)
+    elif model in VERSION_LOOKUPS:
+        lookup = f"{VERSION_LOOKUPS[model]}__status"
+        kw["queryset"] = model.objects.filter(**{lookup: Version.Status.DRAFT})
+    return kw
+
+
 class FrozenAwareInline(admin.TabularInline):
     extra = 0
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kw: Any):
+        kw = _draft_choices(db_field, kw)
+        return super().formfield_for_foreignkey(db_field, request, **kw)
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):
+        formset = super().get_formset(request, obj, **kwargs)
+        limit_to_version(formset.form, _version_of(obj))
+        return formset
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_add_permission(request, obj) and not _is_frozen(obj)
@@ -74,10 +141,20 @@ class FrozenAwareAdmin(admin.ModelAdmin):
             messages.warning(request, FROZEN_MESSAGE)
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any):
+        form = super().get_form(request, obj, **kwargs)
+        limit_to_version(form, _version_of(obj))
+        return form
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kw: Any):
-        if db_field.related_model is Version:
-            kw["queryset"] = Version.objects.filter(status=Version.Status.DRAFT)
+        kw = _draft_choices(db_field, kw)
         return super().formfield_for_foreignkey(db_field, request, **kw)
+
+    def save_related(
+        self, request: HttpRequest, form: Any, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        _warn_stale_english(request, _version_of(form.instance))
 
 
 class VersionInline(admin.TabularInline):
@@ -204,6 +281,16 @@ class VersionAdmin(FrozenAwareAdmin):
                 view(self.diff_view),
                 name="questionnaires_version_diff",
             ),
+            path(
+                "<int:pk>/publish/",
+                view(self.publish_view),
+                name="questionnaires_version_publish",
+            ),
+            path(
+                "<int:pk>/new-version/",
+                view(self.new_version_view),
+                name="questionnaires_version_new",
+            ),
             *super().get_urls(),
         ]
 
@@ -219,23 +306,104 @@ class VersionAdmin(FrozenAwareAdmin):
             _("Compare"),
         )
 
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        version = self.get_object(request, object_id)
+        extra = {
+            "can_publish": self._may_publish(request, version),
+            "can_copy": self.has_add_permission(request),
+            "publish_problems": (
+                publish_problems(version) if version and not version.is_frozen else []
+            ),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra)
+
+    def _may_publish(self, request: HttpRequest, version: Version | None) -> bool:
+        """Publishing changes the version's status, so it takes the change
+        permission on versions (the frozen version's page is read-only)."""
+        return (
+            version is not None
+            and version.status != Version.Status.PUBLISHED
+            and super(FrozenAwareAdmin, self).has_change_permission(request)
+        )
+
     @admin.action(description=_("Publish the selected draft"))
-    def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def publish(self, request: HttpRequest, queryset: QuerySet) -> Any:
         if queryset.count() != 1:
             self.message_user(request, _("Select exactly one version."), messages.ERROR)
-            return
-        version = version_publish(queryset.get())
-        self.message_user(request, _("Published %s.") % version, messages.SUCCESS)
+            return None
+        url = reverse("admin:questionnaires_version_publish", args=[queryset.get().pk])
+        return HttpResponseRedirect(url)
 
     @admin.action(description=_("New version (editable copy)"))
     def new_version(self, request: HttpRequest, queryset: QuerySet) -> Any:
         if queryset.count() != 1:
             self.message_user(request, _("Select exactly one version."), messages.ERROR)
             return None
-        draft = version_copy(queryset.get())
+        return self._copy(request, queryset.get())
+
+    def _copy(self, request: HttpRequest, version: Version) -> HttpResponse:
+        draft = version_copy(version)
         self.message_user(request, _("Created draft %s.") % draft, messages.SUCCESS)
         url = reverse("admin:questionnaires_version_change", args=[draft.pk])
         return HttpResponseRedirect(url)
+
+    def new_version_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Confirm, then make an editable copy of the version."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(Version, pk=pk)
+        if request.method == "POST":
+            return self._copy(request, version)
+        return self._confirm_page(request, version, "questionnaires/new_version.html")
+
+    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Publish after a confirmation page that says what will happen; a version
+        that is not fit to publish gets the list of what is wrong instead."""
+        version = get_object_or_404(
+            Version.objects.select_related("questionnaire"), pk=pk
+        )
+        if not self._may_publish(request, version):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                version = version_publish(
+                    version, reopen=bool(request.POST.get("reopen"))
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+            else:
+                self.message_user(
+                    request, _("Published %s.") % version, messages.SUCCESS
+                )
+                url = reverse("admin:questionnaires_version_change", args=[pk])
+                return HttpResponseRedirect(url)
+        return self._confirm_page(
+            request,
+            version,
+            "questionnaires/publish.html",
+            problems=publish_problems(version),
+            live=version.questionnaire.published_version(),
+        )
+
+    def _confirm_page(
+        self, request: HttpRequest, version: Version, template: str, **extra: Any
+    ) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Are you sure?"),
+            "version": version,
+            "opts": self.model._meta,
+            **extra,
+        }
+        return TemplateResponse(request, template, context)
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         version = get_object_or_404(
@@ -281,7 +449,16 @@ class LikertGroupInline(FrozenAwareInline):
 
 class QuestionInline(FrozenAwareInline):
     model = Question
-    fields = ["position", "code", "type", "role", "text", "required", "group"]
+    fields = [
+        "position",
+        "code",
+        "type",
+        "role",
+        "text",
+        "text_en",
+        "required",
+        "group",
+    ]
     show_change_link = True
 
 
@@ -292,7 +469,6 @@ class SectionAdmin(FrozenAwareAdmin):
     search_fields = ["title", "code"]
     ordering = ["version", "position"]
     inlines = [LikertGroupInline, QuestionInline]
-    raw_id_fields = ["condition_question"]
 
 
 class ChoiceInline(FrozenAwareInline):
@@ -307,7 +483,6 @@ class QuestionAdmin(FrozenAwareAdmin):
     search_fields = ["code", "text", "text_en"]
     ordering = ["version", "section__position", "position"]
     inlines = [ChoiceInline]
-    raw_id_fields = ["condition_question", "group"]
     list_select_related = ["version__questionnaire"]
 
     @admin.display(description=_("text"))

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import transaction
 
 from .models import (
@@ -40,19 +42,26 @@ class Field:
     default: Any = None
     required: bool = False
     choices: tuple[str, ...] | None = None
+    max_length: int | None = None
+    slug: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
 
 
-def _text(required: bool = False) -> Field:
-    return Field(str, "", required)
+def _text(required: bool = False, max_length: int | None = None) -> Field:
+    return Field(str, "", required, max_length=max_length)
 
 
+# The limits of the model fields, so that a definition that passes imports.
+_CODE = Field(str, "", True, max_length=40, slug=True)
+_LABEL = _text(required=True, max_length=200)
 _OPTIONAL_INT = Field((int, type(None)), None)
 _CONDITION = Field((dict, type(None)), None)
 
 QUESTIONNAIRE_FIELDS = {
-    "slug": _text(required=True),
-    "title": _text(required=True),
-    "title_en": _text(),
+    "slug": Field(str, "", True, max_length=80, slug=True),
+    "title": _LABEL,
+    "title_en": _text(max_length=200),
     "intro": _text(),
     "intro_en": _text(),
     "privacy_text": _text(),
@@ -65,24 +74,25 @@ QUESTIONNAIRE_FIELDS = {
     "more_information_en": _text(),
     "source": _text(),
     "source_en": _text(),
-    "estimated_minutes": Field(int, 15),
+    "estimated_minutes": Field(int, 15, minimum=1, maximum=32767),
+    "english_fallback": Field(bool, False),
     "scales": Field(list, []),
     "sections": Field(list, [], required=True),
 }
 SCALE_FIELDS = {
-    "code": _text(required=True),
-    "label": _text(required=True),
+    "code": _CODE,
+    "label": _LABEL,
     "points": Field(list, [], required=True),
 }
 POINT_FIELDS = {
-    "value": _OPTIONAL_INT,
-    "label": _text(required=True),
-    "label_en": _text(),
+    "value": Field((int, type(None)), None, minimum=0, maximum=32767),
+    "label": _text(required=True, max_length=120),
+    "label_en": _text(max_length=120),
 }
 SECTION_FIELDS = {
-    "code": _text(required=True),
-    "title": _text(required=True),
-    "title_en": _text(),
+    "code": _CODE,
+    "title": _LABEL,
+    "title_en": _text(max_length=200),
     "intro": _text(),
     "intro_en": _text(),
     "condition": _CONDITION,
@@ -90,13 +100,13 @@ SECTION_FIELDS = {
     "questions": Field(list, [], required=True),
 }
 GROUP_FIELDS = {
-    "code": _text(required=True),
+    "code": _CODE,
     "text": _text(required=True),
     "text_en": _text(),
     "scale": _text(required=True),
 }
 QUESTION_FIELDS = {
-    "code": _text(required=True),
+    "code": _CODE,
     "type": Field(str, required=True, choices=tuple(Question.Type.values)),
     "role": Field(str, "", choices=tuple(Question.Role.values)),
     "text": _text(required=True),
@@ -105,16 +115,16 @@ QUESTION_FIELDS = {
     "help_text_en": _text(),
     "required": Field(bool, True),
     "group": Field((str, type(None)), None),
-    "max_length": _OPTIONAL_INT,
+    "max_length": Field((int, type(None)), None, minimum=1, maximum=2147483647),
     "min_value": _OPTIONAL_INT,
     "max_value": _OPTIONAL_INT,
     "condition": _CONDITION,
     "choices": Field(list, []),
 }
 CHOICE_FIELDS = {
-    "code": _text(required=True),
-    "label": _text(required=True),
-    "label_en": _text(),
+    "code": _CODE,
+    "label": _LABEL,
+    "label_en": _text(max_length=200),
 }
 CONDITION_FIELDS = {
     "question": _text(required=True),
@@ -147,8 +157,29 @@ def _normalize_object(data: Any, fields: dict[str, Field], path: str) -> dict:
             raise DefinitionError(
                 where, f"'{value}' is not one of {list(spec.choices)}"
             )
+        _check_limits(value, spec, where)
         result[name] = value
     return result
+
+
+def _check_limits(value: Any, spec: Field, where: str) -> None:
+    if spec.max_length is not None and len(value) > spec.max_length:
+        raise DefinitionError(
+            where, f"has {len(value)} characters, at most {spec.max_length} allowed"
+        )
+    if spec.slug and value:
+        try:
+            validate_slug(value)
+        except ValidationError as error:
+            raise DefinitionError(
+                where,
+                f"'{value}' is not a valid code: use only letters, digits, "
+                "hyphens and underscores, no spaces",
+            ) from error
+    if isinstance(value, int) and spec.minimum is not None and value < spec.minimum:
+        raise DefinitionError(where, f"must be at least {spec.minimum}")
+    if isinstance(value, int) and spec.maximum is not None and value > spec.maximum:
+        raise DefinitionError(where, f"must be at most {spec.maximum}")
 
 
 def _normalize_list(items: list, fields: dict[str, Field], path: str) -> list[dict]:
@@ -233,9 +264,6 @@ def _check_question(question: dict, path: str, group_codes: set, roles: set) -> 
         raise DefinitionError(f"{path}.choices", "a choice question needs choices")
     if kind not in Question.CHOICE_TYPES and question["choices"]:
         raise DefinitionError(f"{path}.choices", f"a {kind} question has no choices")
-    for name in ("max_length",):
-        if question[name] is not None and question[name] < 1:
-            raise DefinitionError(f"{path}.{name}", "must be at least 1")
     if question["role"]:
         if question["role"] in roles:
             raise DefinitionError(f"{path}.role", "is given to two questions")
@@ -272,12 +300,15 @@ def _answer_codes(question: dict) -> set[str] | None:
 def import_definition(data: Any, *, publish: bool = False) -> Version:
     """Create a new version from a definition (and the questionnaire if new)."""
     definition = normalize(data)
-    meta = {k: definition[k] for k in QUESTIONNAIRE_FIELDS if k not in _NESTED}
-    slug = meta.pop("slug")
-    questionnaire, _ = Questionnaire.objects.update_or_create(slug=slug, defaults=meta)
+    meta = {k: definition[k] for k in _QUESTIONNAIRE_META}
+    questionnaire, _ = Questionnaire.objects.update_or_create(
+        slug=definition["slug"], defaults=meta
+    )
     last = questionnaire.versions.order_by("-number").first()
     version = Version.objects.create(
-        questionnaire=questionnaire, number=last.number + 1 if last else 1
+        questionnaire=questionnaire,
+        number=last.number + 1 if last else 1,
+        **{k: definition[k] for k in Version.TEXT_FIELDS},
     )
     scales = {s["code"]: _create_scale(version, s) for s in definition["scales"]}
     questions: dict[str, Question] = {}
@@ -289,6 +320,22 @@ def import_definition(data: Any, *, publish: bool = False) -> Version:
 
 
 _NESTED = {"scales", "sections"}
+# Kept on the questionnaire (its name in staff pages, the time it takes, and the
+# fact sheet's texts, which staff may still edit after publication); the texts
+# respondents read belong to the version (Version.TEXT_FIELDS).
+_QUESTIONNAIRE_META = (
+    "title",
+    "title_en",
+    "estimated_minutes",
+    "factsheet_intro",
+    "factsheet_intro_en",
+    "dilemma_source",
+    "dilemma_source_en",
+    "more_information",
+    "more_information_en",
+    "source",
+    "source_en",
+)
 _SECTION_TEXT = ("code", "title", "title_en", "intro", "intro_en")
 
 
@@ -351,7 +398,9 @@ def export_definition(version: Version) -> dict:
     """The canonical definition of a version, every key present."""
     questionnaire = version.questionnaire
     data = {
-        k: getattr(questionnaire, k) for k in QUESTIONNAIRE_FIELDS if k not in _NESTED
+        k: getattr(version if k in Version.TEXT_FIELDS else questionnaire, k)
+        for k in QUESTIONNAIRE_FIELDS
+        if k not in _NESTED
     }
     scales = version.scales.prefetch_related("points").order_by("id")
     data["scales"] = [

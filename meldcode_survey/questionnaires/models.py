@@ -38,10 +38,6 @@ class Questionnaire(Translatable, models.Model):
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    intro = models.TextField(_("introduction"), blank=True)
-    intro_en = models.TextField(_("introduction (English)"), blank=True)
-    privacy_text = models.TextField(_("privacy statement"), blank=True)
-    privacy_text_en = models.TextField(_("privacy statement (English)"), blank=True)
     # Texts of the published fact sheet (exports' PDF), edited by staff.
     factsheet_intro = models.TextField(_("fact sheet introduction"), blank=True)
     factsheet_intro_en = models.TextField(
@@ -110,7 +106,10 @@ class Questionnaire(Translatable, models.Model):
         return self.published_version() is not None
 
 
-class Version(models.Model):
+class Version(Translatable, models.Model):
+    """One wave of a questionnaire. Its texts, as respondents see them, belong to
+    the version, so that importing or editing a newer one never rewrites them."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -122,6 +121,19 @@ class Version(models.Model):
     number = models.PositiveIntegerField(_("number"), validators=[MinValueValidator(1)])
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    intro = models.TextField(_("introduction"), blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
+    privacy_text = models.TextField(_("privacy statement"), blank=True)
+    privacy_text_en = models.TextField(_("privacy statement (English)"), blank=True)
+    english_fallback = models.BooleanField(
+        _("show Dutch where English is missing"),
+        default=False,
+        help_text=_(
+            "Without this, publishing requires every text in Dutch and English."
+        ),
     )
     notes = models.TextField(_("notes for staff"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -145,20 +157,30 @@ class Version(models.Model):
             ),
         ]
 
+    TEXT_FIELDS = (
+        "title",
+        "title_en",
+        "intro",
+        "intro_en",
+        "privacy_text",
+        "privacy_text_en",
+        "english_fallback",
+    )
+
     def __str__(self) -> str:
         return f"{self.questionnaire} v{self.number} ({self.get_status_display()})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk:
             stored = Version.objects.filter(pk=self.pk).values(
-                "status", "number", "questionnaire_id"
+                "status", "number", "questionnaire_id", *self.TEXT_FIELDS
             )
             before = stored.first()
             if before and before["status"] != Version.Status.DRAFT:
-                if self.status == Version.Status.DRAFT or (
-                    before["number"],
-                    before["questionnaire_id"],
-                ) != (self.number, self.questionnaire_id):
+                fixed = ("number", "questionnaire_id", *self.TEXT_FIELDS)
+                if self.status == Version.Status.DRAFT or any(
+                    before[name] != getattr(self, name) for name in fixed
+                ):
                     raise FrozenVersionError()
         super().save(*args, **kwargs)
 
@@ -204,6 +226,7 @@ class VersionContent(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.check_not_frozen()
+        self.check_references()
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
@@ -213,8 +236,18 @@ class VersionContent(models.Model):
     def clean(self) -> None:
         try:
             self.check_not_frozen()
+            self.check_references()
         except ObjectDoesNotExist:  # the form has not set the parent yet
             pass
+
+    def reference_errors(self) -> dict[str, Any]:
+        """Field errors for references to content of another version."""
+        return {}
+
+    def check_references(self) -> None:
+        errors = self.reference_errors()
+        if errors:
+            raise ValidationError(errors, code="other_version")
 
     def owning_version(self) -> Version:
         target: Any = self
@@ -301,6 +334,17 @@ class ScalePoint(Translatable, VersionContent):
 NOT_APPLICABLE = "nvt"
 
 
+OTHER_VERSION_MESSAGE = _("This belongs to another version of the questionnaire.")
+
+
+def condition_errors(obj: Conditional, version_id: int | None) -> dict[str, Any]:
+    """A condition may only look at a question of the same version."""
+    question = obj.condition_question
+    if question is not None and question.version_id != version_id:
+        return {"condition_question": OTHER_VERSION_MESSAGE}
+    return {}
+
+
 class Conditional(models.Model):
     """A display condition on the answer to an earlier question."""
 
@@ -357,6 +401,9 @@ class Section(Translatable, Conditional, VersionContent):
     def __str__(self) -> str:
         return self.title
 
+    def reference_errors(self) -> dict[str, Any]:
+        return condition_errors(self, self.version_id)
+
 
 class LikertGroup(Translatable, VersionContent):
     """Likert items that share one stem and one scale."""
@@ -383,6 +430,11 @@ class LikertGroup(Translatable, VersionContent):
 
     def __str__(self) -> str:
         return self.code
+
+    def reference_errors(self) -> dict[str, Any]:
+        if self.scale_id and self.scale.version_id != self.section.version_id:
+            return {"scale": OTHER_VERSION_MESSAGE}
+        return {}
 
 
 class Question(Translatable, Conditional, VersionContent):
@@ -477,10 +529,12 @@ class Question(Translatable, Conditional, VersionContent):
         super().clean()
         if self.type == self.Type.LIKERT and self.group_id is None:
             raise ValidationError({"group": _("A Likert item needs a Likert group.")})
+
+    def reference_errors(self) -> dict[str, Any]:
+        errors = condition_errors(self, self.section.version_id)
         if self.group_id and self.group.section_id != self.section_id:
-            raise ValidationError(
-                {"group": _("The Likert group must belong to the same section.")}
-            )
+            errors["group"] = _("The Likert group must belong to the same section.")
+        return errors
 
     @property
     def scale(self) -> Scale | None:

@@ -2,20 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Choice, Question, Scale, ScalePoint, Section, Version
+from .models import (
+    Choice,
+    LikertGroup,
+    Question,
+    Scale,
+    ScalePoint,
+    Section,
+    Version,
+)
 
 
 @transaction.atomic
-def version_publish(version: Version) -> Version:
-    """Publish a draft; the previously published version is closed to new starts."""
+def version_publish(version: Version, *, reopen: bool = False) -> Version:
+    """Publish a version; the previously published version is closed to new starts.
+
+    Refuses (ValidationError, one message per problem) a version that is not fit
+    to publish (see `publish_problems`), and a closed version unless `reopen`
+    says that re-opening it was confirmed.
+    """
     version = Version.objects.select_for_update().get(pk=version.pk)
     if version.status == Version.Status.PUBLISHED:
         return version
+    if version.status == Version.Status.CLOSED and not reopen:
+        raise ValidationError(
+            _("Version %(number)s is closed; re-opening it must be confirmed.")
+            % {"number": version.number},
+            code="closed",
+        )
+    problems = publish_problems(version)
+    if problems:
+        raise ValidationError(problems, code="unfit")
     Version.objects.filter(
         questionnaire=version.questionnaire_id, status=Version.Status.PUBLISHED
     ).update(status=Version.Status.CLOSED)
@@ -33,6 +59,7 @@ def version_copy(version: Version) -> Version:
         questionnaire=version.questionnaire,
         number=last.number + 1,
         notes=f"Copy of version {version.number}",
+        **{name: getattr(version, name) for name in Version.TEXT_FIELDS},
     )
     scales = {s.pk: _copy_scale(s, draft) for s in version.scales.all()}
     questions: dict[int, Question] = {}
@@ -139,3 +166,171 @@ def _scale_labels(question: Question) -> list[tuple]:
     if not question.group_id:
         return []
     return [(p.value, p.label, p.label_en) for p in question.group.scale.points.all()]
+
+
+# --- Fit to publish ---------------------------------------------------------------
+
+
+def publish_problems(version: Version) -> list[str]:
+    """Everything that stops `version` from going live, one sentence each."""
+    questions = list(
+        version.questions().select_related(
+            "section", "group__scale", "condition_question"
+        )
+    )
+    sections = list(version.sections.select_related("condition_question"))
+    problems = [
+        *_empty_problems(version, questions),
+        *_choice_problems(questions),
+        *_likert_problems(version, questions),
+        *_condition_problems(version, sections, questions),
+    ]
+    if not version.english_fallback:
+        problems += _missing_english(version, sections, questions)
+    previous = previous_version(version)
+    if previous is not None:
+        problems += stale_english(previous, version)
+    return problems
+
+
+def previous_version(version: Version) -> Version | None:
+    """The version before this one, the one its English is compared with."""
+    earlier = version.questionnaire.versions.filter(number__lt=version.number)
+    return earlier.order_by("-number").first()
+
+
+def _empty_problems(version: Version, questions: list[Question]) -> Iterator[str]:
+    if not version.title.strip():
+        yield _("The version has no title for respondents.")
+    if not questions:
+        yield _("The version has no questions.")
+
+
+def _choice_problems(questions: list[Question]) -> Iterator[str]:
+    with_choices = set(
+        Choice.objects.filter(question__in=questions).values_list("question", flat=True)
+    )
+    for q in questions:
+        if q.type in Question.CHOICE_TYPES and q.pk not in with_choices:
+            yield _("Question “%(code)s” is a choice question without choices.") % {
+                "code": q.code
+            }
+
+
+def _likert_problems(version: Version, questions: list[Question]) -> Iterator[str]:
+    for q in questions:
+        if q.type != Question.Type.LIKERT:
+            continue
+        scale = q.group.scale if q.group_id else None
+        if scale is None or scale.version_id != version.pk or not scale.scored_values():
+            yield _("Likert item “%(code)s” has no scale with scored points.") % {
+                "code": q.code
+            }
+
+
+def _condition_problems(
+    version: Version, sections: list[Section], questions: list[Question]
+) -> Iterator[str]:
+    order = {q.pk: i for i, q in enumerate(questions)}
+    section_of = {q.pk: q.section.position for q in questions}
+    for q in questions:
+        target = q.condition_question_id
+        if target is not None and order.get(target, len(questions)) >= order[q.pk]:
+            yield _(
+                "The condition of question “%(code)s” must point at an earlier "
+                "question of this version."
+            ) % {"code": q.code}
+    for s in sections:
+        target = s.condition_question_id
+        if target is not None and section_of.get(target, s.position) >= s.position:
+            yield _(
+                "The condition of section “%(code)s” must point at a question of an "
+                "earlier section of this version."
+            ) % {"code": s.code}
+
+
+def _texts(version: Version, sections: list, questions: list) -> Iterator[tuple]:
+    """(what, Dutch field name, object) for every translatable text of a version."""
+    yield _("the questionnaire"), "title", version
+    yield _("the questionnaire"), "intro", version
+    yield _("the questionnaire"), "privacy_text", version
+    for s in sections:
+        yield _("section “%(code)s”") % {"code": s.code}, "title", s
+        yield _("section “%(code)s”") % {"code": s.code}, "intro", s
+    for q in questions:
+        yield _("question “%(code)s”") % {"code": q.code}, "text", q
+        yield _("question “%(code)s”") % {"code": q.code}, "help_text", q
+    for g in LikertGroup.objects.filter(section__version=version):
+        yield _("Likert group “%(code)s”") % {"code": g.code}, "text", g
+    for c in Choice.objects.filter(question__version=version).select_related(
+        "question"
+    ):
+        where = _("choice “%(code)s” of question “%(question)s”")
+        yield where % {"code": c.code, "question": c.question.code}, "label", c
+    for p in ScalePoint.objects.filter(scale__version=version).select_related("scale"):
+        where = _("point %(position)s of scale “%(code)s”")
+        yield where % {"position": p.position + 1, "code": p.scale.code}, "label", p
+
+
+def _missing_english(version: Version, sections: list, questions: list) -> list[str]:
+    missing = [
+        what
+        for what, name, obj in _texts(version, sections, questions)
+        if getattr(obj, name).strip() and not getattr(obj, f"{name}_en").strip()
+    ]
+    return [
+        _(
+            "The English text of %(what)s is missing. Add it, or state that "
+            "Dutch is shown where English is missing."
+        )
+        % {"what": what}
+        for what in dict.fromkeys(missing)
+    ]
+
+
+def stale_english(previous: Version, version: Version) -> list[str]:
+    """Texts reworded in Dutch since `previous` whose English stayed the same."""
+    before = _question_map(previous)
+    texts, labels = [], []
+    for q in version.questions().prefetch_related("choices"):
+        old = before.get(q.code)
+        if old is None:
+            continue
+        if any(_is_stale(old, q, name) for name in ("text", "help_text")):
+            texts.append(q.code)
+        old_choices = {c.code: c for c in old.choices.all()}
+        if any(
+            _is_stale(old_choices[c.code], c, "label")
+            for c in q.choices.all()
+            if c.code in old_choices
+        ):
+            labels.append(q.code)
+    number = previous.number
+    return [
+        *(
+            _(
+                "Question “%(code)s” was reworded in Dutch but its English text is "
+                "still that of version %(number)s: translate it again."
+            )
+            % {"code": code, "number": number}
+            for code in texts
+        ),
+        *(
+            _(
+                "A choice of question “%(code)s” was reworded in Dutch but its "
+                "English label is still that of version %(number)s: translate it "
+                "again."
+            )
+            % {"code": code, "number": number}
+            for code in labels
+        ),
+    ]
+
+
+def _is_stale(old: Any, new: Any, name: str) -> bool:
+    english = getattr(new, f"{name}_en")
+    return (
+        getattr(old, name) != getattr(new, name)
+        and bool(english.strip())
+        and english == getattr(old, f"{name}_en")
+    )

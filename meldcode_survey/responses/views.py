@@ -153,6 +153,8 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
         return _start(request, questionnaire)
     context = {
         "questionnaire": questionnaire,
+        # What respondents read is the text of the live version.
+        "texts": questionnaire.published_version() or questionnaire,
         "is_open": questionnaire.is_open(),
         "draft": _current_draft(request, slug),
         "resume_form": ResumeForm(),

@@ -73,7 +73,13 @@ class CodebookAdmin(StaffOnlyMixin, admin.ModelAdmin):
         return ["questionnaire"] if obj else []
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+        """Only the codebook of a questionnaire never published nor coded with,
+        so that a draft questionnaire imported by mistake can be deleted with it
+        (the admin asks this for every object a delete takes along)."""
+        if obj is None or not is_staff_member(request.user):
+            return False
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and obj.can_go_with_questionnaire()
 
     @admin.display(description=_("codes"), ordering="n_codes")
     def code_count(self, codebook: Codebook) -> int:

@@ -108,6 +108,18 @@ class Codebook(models.Model):
     def __str__(self) -> str:
         return str(self.questionnaire)
 
+    def is_used(self) -> bool:
+        """Whether any coding carries one of its codes."""
+        return (
+            CodingCode.objects.filter(code__codebook=self).exists()
+            or FinalCodingCode.objects.filter(code__codebook=self).exists()
+        )
+
+    def can_go_with_questionnaire(self) -> bool:
+        """A codebook goes when its questionnaire is deleted, which is only
+        allowed for one never published, provided nothing was coded with it."""
+        return not self.questionnaire.has_frozen_versions() and not self.is_used()
+
 
 def _validate_key(value: str) -> None:
     RegexValidator(

@@ -154,7 +154,7 @@ def test_the_childcare_sheet_is_the_published_two_pages(childcare_sheet, build):
 def test_no_chart_row_or_box_is_split_across_pages(childcare_sheet, build):
     export = _full_sheet(childcare_sheet, build)
     summary = load_summary(export)
-    texts = FactsheetTexts.of(childcare_sheet.questionnaire)
+    texts = FactsheetTexts.of(childcare_sheet)
     # Longer examples: the sheet runs on to a third page (with the same
     # header), and still nothing is cut in two.
     with translation.override("nl"):

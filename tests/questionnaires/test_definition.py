@@ -176,3 +176,84 @@ def test_choice_codes_of_sectors_follow_the_domain(seed_version):
         "justitie",
         "overig",
     ]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path"),
+    [
+        (lambda d: d.update(slug="Brede reflectie 2!"), "slug"),
+        (lambda d: d.update(slug="x" * 81), "slug"),
+        (
+            lambda d: d["sections"][0]["questions"][0].update(code="mijn code"),
+            "sections[0].questions[0].code",
+        ),
+        (
+            lambda d: d["sections"][0]["questions"][0].update(code="c" * 41),
+            "sections[0].questions[0].code",
+        ),
+        (
+            lambda d: d["sections"][0]["questions"][0]["choices"][0].update(
+                code="met spatie"
+            ),
+            "sections[0].questions[0].choices[0].code",
+        ),
+        (lambda d: d["sections"][1].update(code="twee woorden"), "sections[1].code"),
+        (lambda d: d["scales"][0].update(code="schaal!"), "scales[0].code"),
+        (lambda d: d.update(title="T" * 201), "title"),
+        (lambda d: d["sections"][0].update(title="T" * 201), "sections[0].title"),
+        (lambda d: d.update(estimated_minutes=-5), "estimated_minutes"),
+        (
+            lambda d: d["scales"][0]["points"][0].update(label="L" * 121),
+            "scales[0].points[0].label",
+        ),
+        (
+            lambda d: d["sections"][0]["questions"][1].update(max_length=0),
+            "sections[0].questions[1].max_length",
+        ),
+    ],
+)
+def test_bad_codes_slugs_and_lengths_name_the_field(seed_definition, mutate, path):
+    broken = copy.deepcopy(seed_definition)
+    mutate(broken)
+    before = _counts()
+    with pytest.raises(DefinitionError) as error:
+        import_definition(broken, publish=True)
+    assert error.value.path == path
+    assert _counts() == before
+
+
+def test_import_command_refuses_a_slug_with_spaces(tmp_path, seed_definition):
+    seed_definition["slug"] = "Brede reflectie 2!"
+    path = tmp_path / "slug.json"
+    path.write_text(json.dumps(seed_definition))
+    with pytest.raises(
+        CommandError, match=r"slug: .Brede reflectie 2!. is not a valid"
+    ):
+        call_command("import_questionnaire", str(path), "--publish")
+    assert not Questionnaire.objects.exists()
+
+
+def test_an_import_leaves_the_texts_of_a_closed_version_alone(
+    seed_version, seed_definition
+):
+    from meldcode_survey.questionnaires.services import version_publish
+
+    changed = copy.deepcopy(seed_definition)
+    changed.update(intro="Nieuwe inleiding", intro_en="New introduction")
+    changed.update(privacy_text="Nieuwe privacytekst", privacy_text_en="New privacy")
+    second = version_publish(import_definition(changed))
+    seed_version.refresh_from_db()
+    assert seed_version.status == Version.Status.CLOSED
+    assert seed_version.intro == seed_definition["intro"]
+    assert seed_version.privacy_text == seed_definition["privacy_text"]
+    assert second.intro == "Nieuwe inleiding"
+    assert export_definition(seed_version) == seed_definition
+
+
+def test_the_landing_page_reads_the_live_version_texts(client, seed_version):
+    seed_version.questionnaire.title = "Naam voor medewerkers"
+    seed_version.questionnaire.save()
+    html = client.get(seed_version.questionnaire.get_absolute_url()).content.decode()
+    assert seed_version.title in html
+    assert seed_version.intro[:40] in html
+    assert seed_version.privacy_text[:40] in html

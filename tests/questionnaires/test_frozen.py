@@ -97,3 +97,11 @@ def test_deleting_a_draft_version_removes_its_content(seed_version):
     draft.delete()
     assert not Question.objects.filter(version_id=draft.pk).exists()
     assert Question.objects.filter(version=seed_version).count() == 22
+
+
+def test_the_texts_of_a_published_version_are_frozen(seed_version):
+    from meldcode_survey.questionnaires.models import FrozenVersionError
+
+    seed_version.intro = "Andere inleiding"
+    with pytest.raises(FrozenVersionError):
+        seed_version.save()

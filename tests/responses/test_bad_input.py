@@ -122,6 +122,7 @@ def test_a_number_out_of_range_is_refused(client, db):
     import_definition(
         {
             "slug": "getal",
+            "english_fallback": True,
             "title": "Getal",
             "sections": [
                 {

@@ -213,6 +213,7 @@ def test_multiple_choice_answers_are_one_row_per_choice(db):
     version = import_definition(
         {
             "slug": "multi",
+            "english_fallback": True,
             "title": "Multi",
             "sections": [
                 {

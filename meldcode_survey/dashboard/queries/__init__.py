@@ -71,6 +71,7 @@ __all__ = [
     "default_version",
     "figure_access",
     "overview",
+    "previous_wave",
     "sector_codes",
     "sector_summary",
     "sees_unsuppressed",
@@ -125,6 +126,12 @@ def dashboard_versions(questionnaire: Questionnaire) -> list[Version]:
         .annotate(has_responses=Exists(with_responses), figures_stamp=Subquery(stamp))
         .order_by("-number")
     )
+
+
+def previous_wave(version: Version) -> Version | None:
+    """The published or closed version just before this one, if any."""
+    earlier = version.questionnaire.versions.filter(number__lt=version.number)
+    return earlier.exclude(status=Version.Status.DRAFT).order_by("-number").first()
 
 
 def sector_codes(version: Version) -> list[str]:

@@ -365,36 +365,59 @@ class Table:
 def with_waves(
     items: list[ItemSummary], table: Table, other: Table, s: str
 ) -> list[ItemSummary]:
+    """Add the figures of the other wave to each item with the same code.
+
+    Only items with the same wording and scale are compared (a difference, and a
+    test counted in the correction); a reworded item gets both figures and the
+    mark `wording_changed`, never a difference.
+    """
     result = []
     comparable = []
     for item in items:
         question = other.meta.item_by_code(item.code)
         if question is None:
-            result.append((item, None))
+            result.append((item, None, None))
             continue
         theirs = other.item(question, s, vs_all=False)
-        result.append((item, theirs))
-        if item.top_two.value is not None and theirs.top_two.value is not None:
+        mine = table.meta.item_by_code(item.code)
+        same = _same_wording(table.meta, mine, other.meta, question)
+        result.append((item, theirs, same))
+        if same and item.top_two.value is not None and theirs.top_two.value is not None:
             comparable.append(item.code)
     out = []
-    for item, theirs in result:
+    for item, theirs, same in result:
         if theirs is None:
             out.append(item)
             continue
-        out.append(
-            replace(
-                item,
-                wave=WaveItem(
-                    version_number=other.version.number,
-                    valid_n=theirs.valid_n,
-                    top_two=theirs.top_two,
-                    difference=_wave_difference(
-                        item.top_two, theirs.top_two, len(comparable)
-                    ),
-                ),
-            )
+        difference = (
+            _wave_difference(item.top_two, theirs.top_two, len(comparable))
+            if same
+            else Difference(value=None)
         )
+        wave = WaveItem(
+            version_number=other.version.number,
+            valid_n=theirs.valid_n,
+            top_two=theirs.top_two,
+            difference=difference,
+            wording_changed=not same,
+            text=theirs.text,
+        )
+        out.append(replace(item, wave=wave))
     return out
+
+
+def _same_wording(
+    meta: VersionMeta, mine: Any, other: VersionMeta, theirs: Any
+) -> bool:
+    """Whether two items read the same: text, stem and scale (Dutch, the
+    questionnaire's language; its translation follows it)."""
+    return _wording(meta, mine) == _wording(other, theirs)
+
+
+def _wording(meta: VersionMeta, question: Any) -> tuple:
+    points = [*meta.scored[question.pk], meta.unscored[question.pk]]
+    scale = [(p.value, p.label) for p in points if p is not None]
+    return (question.text.strip(), question.group.text.strip(), scale)
 
 
 def _wave_difference(mine: Share, theirs: Share, comparisons: int) -> Difference:

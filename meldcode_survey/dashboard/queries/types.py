@@ -73,12 +73,19 @@ class PointCount:
 
 @dataclass(frozen=True)
 class WaveItem:
-    """The same item (by question code) in the wave compared with."""
+    """The same item (by question code) in the wave compared with.
+
+    Where the wording or the scale differs between the waves, the item is not
+    the same question: both figures are shown, marked `wording_changed`, with
+    no difference (its value None) and no test.
+    """
 
     version_number: int
     valid_n: Cell
     top_two: Share
     difference: Difference  # this wave minus that wave
+    wording_changed: bool = False
+    text: str = ""  # the wording in the wave compared with
 
 
 @dataclass(frozen=True)

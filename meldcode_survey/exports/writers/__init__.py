@@ -25,8 +25,9 @@ Progress = Callable[[float], None]
 
 def load_summary(export: Export) -> SectorSummary:
     """The export's figures, from the one aggregation module, as much of them
-    as the role the file is made for may see (Export.figure_access)."""
-    from meldcode_survey.dashboard.queries import sector_summary
+    as the role the file is made for may see (Export.figure_access), beside those
+    of the wave before (reworded items marked, not compared)."""
+    from meldcode_survey.dashboard.queries import previous_wave, sector_summary
 
     access = export.figure_access()
     return sector_summary(
@@ -37,6 +38,7 @@ def load_summary(export: Export) -> SectorSummary:
         synthetic=export.include_synthetic,
         unsuppressed=access.unsuppressed,
         all_sectors=access.all_sectors,
+        compare_version=previous_wave(export.version),
     )
 
 
@@ -86,7 +88,7 @@ def _build_summary(export: Export, path: Path, progress: Progress) -> int | None
     if export.format == export.Format.PDF:
         from .pdf import FactsheetTexts, write_factsheet_pdf
 
-        texts = FactsheetTexts.of(export.version.questionnaire)
+        texts = FactsheetTexts.of(export.version)
         write_factsheet_pdf(path, summary, texts)
         return None
     from .summary import mark_definitions, summary_tables, suppression_note

@@ -46,7 +46,8 @@ MAIN_SECTORS = 7
 
 @dataclass(frozen=True)
 class FactsheetTexts:
-    """The sheet's texts in the active language (Questionnaire fields)."""
+    """The sheet's texts in the active language: the questionnaire's fact-sheet
+    fields, the introduction falling back on the version's."""
 
     intro: str = ""
     dilemma_source: str = ""
@@ -54,9 +55,10 @@ class FactsheetTexts:
     source: str = ""
 
     @classmethod
-    def of(cls, questionnaire: Any) -> FactsheetTexts:
+    def of(cls, version: Any) -> FactsheetTexts:
+        questionnaire = version.questionnaire
         return cls(
-            intro=questionnaire.tr("factsheet_intro") or questionnaire.tr("intro"),
+            intro=questionnaire.tr("factsheet_intro") or version.tr("intro"),
             dilemma_source=questionnaire.tr("dilemma_source"),
             more_information=questionnaire.tr("more_information"),
             source=questionnaire.tr("source"),
@@ -130,7 +132,30 @@ def factsheet_context(summary: SectorSummary, texts: FactsheetTexts) -> dict[str
         "dilemma_cases": count(summary.coded.dilemma_cases, t),
         "examples": summary.examples[:MAX_EXAMPLES],
         "suppression_note": formatting.suppression_note(summary.context),
+        "waves": _wave_rows(summary),
     }
+
+
+def _wave_rows(summary: SectorSummary) -> list[dict[str, Any]]:
+    """Each item beside the wave before; a reworded one is marked, not compared."""
+    rows = []
+    for item in summary.items:
+        wave = item.wave
+        difference = ""
+        if wave is not None and wave.difference.points is not None:
+            difference = f"{wave.difference.points:+.0f}"
+        rows.append(
+            {
+                "item": item,
+                "now": formatting.percent_text(item.top_two),
+                "then": formatting.percent_text(wave.top_two) if wave else "",
+                "difference": difference,
+                "significant": bool(wave and wave.difference.significant),
+                "wording_changed": bool(wave and wave.wording_changed),
+                "missing": wave is None,
+            }
+        )
+    return rows if summary.compare_version_number is not None else []
 
 
 def render_factsheet_html(summary: SectorSummary, texts: FactsheetTexts) -> str:

@@ -273,6 +273,9 @@ def _items_table(summary: SectorSummary) -> SummaryTable:
                 ),
             ),
         ]
+    wave = summary.compare_version_number
+    if wave is not None:
+        columns += _wave_columns(wave)
     table = SummaryTable("items", _("Dilemmas"), columns)
     for item in summary.items:
         row: dict[str, Any] = {"code": item.code, "label": item.text}
@@ -288,8 +291,43 @@ def _items_table(summary: SectorSummary) -> SummaryTable:
         )
         if summary.compared_with_all:
             row["vs_all_points"], row["vs_all_significant"] = _versus_all(item)
+        if wave is not None:
+            row.update(_versus_wave(item, t))
         table.rows.append(row)
     return table
+
+
+def _wave_columns(number: int) -> list[TableColumn]:
+    n = {"n": number}
+    return [
+        TableColumn("wave_valid_n", _("Valid answers in version %(n)s") % n),
+        TableColumn("wave_top_two_percent", _("Top two in version %(n)s (%%)") % n),
+        TableColumn(
+            "wave_points",
+            _("Difference with version %(n)s (points)") % n,
+            _("Empty where the wording changed: those figures are not compared."),
+        ),
+        TableColumn("wave_significant", _("Difference significant")),
+        TableColumn("wave_wording", _("Wording against version %(n)s") % n),
+    ]
+
+
+def _versus_wave(item: ItemSummary, threshold: int) -> dict[str, Any]:
+    wave = item.wave
+    if wave is None:
+        return {"wave_wording": _("not in that version")}
+    row: dict[str, Any] = {
+        "wave_valid_n": fmt_count(wave.valid_n, threshold),
+        "wave_top_two_percent": fmt_percent(wave.top_two),
+        "wave_wording": _("wording changed") if wave.wording_changed else _("same"),
+    }
+    diff = wave.difference
+    if diff.hidden:
+        row["wave_points"] = HIDDEN_SHARE
+    elif diff.points is not None:
+        row["wave_points"] = round(diff.points, 1)
+        row["wave_significant"] = _("yes") if diff.significant else _("no")
+    return row
 
 
 def _versus_all(item: ItemSummary) -> tuple[Any, Any]:

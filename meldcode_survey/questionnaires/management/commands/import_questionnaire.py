@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meldcode_survey.questionnaires.definition import DefinitionError, import_definition
@@ -28,6 +29,11 @@ class Command(BaseCommand):
         except DefinitionError as error:
             raise CommandError(
                 f"Invalid definition, nothing imported. {error}"
+            ) from error
+        except ValidationError as error:
+            problems = "\n".join(f"- {message}" for message in error.messages)
+            raise CommandError(
+                f"Not fit to publish, nothing imported:\n{problems}"
             ) from error
         self.stdout.write(
             self.style.SUCCESS(
