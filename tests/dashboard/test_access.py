@@ -1,8 +1,9 @@
-"""Analysts limited to some sectors (the allowed_sectors hook of issue 7)."""
+"""Analysts limited to some sectors (an AnalystSectorAccess row)."""
 
 import pytest
 from django.utils.translation import gettext as _
 
+from meldcode_survey.accounts.models import AnalystSectorAccess
 from meldcode_survey.dashboard import queries
 
 from .builders import build
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def limited(monkeypatch, seed_version):
+def limited(analyst_user, seed_version):
     build(
         seed_version,
         {
@@ -23,14 +24,15 @@ def limited(monkeypatch, seed_version):
         },
         {"sector": "onderwijs", "count": 60},
     )
-    monkeypatch.setattr(
-        queries.access, "allowed_sectors", lambda user: {"kinderopvang"}
-    )
+    AnalystSectorAccess.objects.create(user=analyst_user, sectors=["kinderopvang"])
 
 
-def test_the_hook_allows_every_sector_by_default(analyst_user, monkeypatch):
-    monkeypatch.setattr(queries.access, "allowed_sectors", lambda user: None)
+def test_an_analyst_without_a_limit_sees_every_sector(analyst_user):
     assert queries.allowed_sectors(analyst_user) is None
+
+
+def test_a_limit_names_the_sectors_an_analyst_sees(analyst_user, limited):
+    assert queries.allowed_sectors(analyst_user) == {"kinderopvang"}
 
 
 def test_a_limited_analyst_sees_only_their_sectors(analyst_client, limited):

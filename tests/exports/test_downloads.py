@@ -315,11 +315,11 @@ def test_without_a_file_the_link_opens_the_filled_in_request_form(
 
 
 def test_the_file_link_keeps_to_the_analysts_sectors(
-    analyst_client, done, seed_version, monkeypatch
+    analyst_client, analyst_user, done, seed_version
 ):
-    from meldcode_survey.dashboard import queries
+    from meldcode_survey.accounts.models import AnalystSectorAccess
 
-    monkeypatch.setattr(queries, "allowed_sectors", lambda user: {BIG_SECTOR})
+    AnalystSectorAccess.objects.create(user=analyst_user, sectors=[BIG_SECTOR])
     done(sector=SMALL_SECTOR, format="csv")
     assert (
         analyst_client.get(_sector_file(SMALL_SECTOR, "csv", seed_version)).status_code
