@@ -1,13 +1,15 @@
 """Formatting of the aggregation module's figures: counts, shares, differences.
 
-Hidden figures come out as "< 10" (counts) or "x" (shares, means), the marks
-the exports use too.
+Hidden figures come out as the marks of dashboard.queries.marks ("< 10" for
+counts, "x" for shares and means), the marks the exports use too.
 """
 
 from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+
+from meldcode_survey.dashboard.queries import marks
 
 register = template.Library()
 
@@ -19,7 +21,7 @@ EMPTY = "–"
 def count(cell: Any, threshold: int = 10) -> str:
     """`{{ cell|count:threshold }}`: the count, or "< threshold" when hidden."""
     if cell.hidden:
-        return f"< {threshold}"
+        return marks.count_mark(cell, threshold)
     if cell.value is None:
         return EMPTY
     return number_format(cell.value, force_grouping=True)
@@ -58,4 +60,15 @@ def mean(item: Any) -> str:
         return HIDDEN
     if item.mean is None:
         return EMPTY
-    return number_format(item.mean, decimal_pos=1)
+    return number_format(marks.rounded_mean(item.mean), decimal_pos=1)
+
+
+@register.simple_tag
+def disclosure_legend(context: Any) -> list:
+    """`{% disclosure_legend context as legend %}`: the marks and their meaning."""
+    return marks.legend(context)
+
+
+@register.simple_tag
+def disclosure_note(context: Any) -> str:
+    return marks.disclosure_note(context)

@@ -3,8 +3,9 @@
 Sections, as in ../shared/seed: title, the respondents of all sectors and of
 this sector, the dilemma chart, the cases with and without dilemma, the most
 named coded dilemmas, example cases (Voorbeeld / Dilemma / Opvolging) and
-"Wat valt op?". Every figure is the aggregation module's; a hidden count reads
-"< 10" and a chart that rests on hidden figures is left out.
+"Wat valt op?". Every figure is the aggregation module's; a hidden figure reads
+as its mark (dashboard.queries.marks), the sheet carries the legend and the
+disclosure note, and a chart whose valid n is under the threshold is left out.
 
 Rendering fetches nothing from the network: the fetcher serves only files
 from the project's static directories, and fonts come from fontconfig
@@ -23,7 +24,7 @@ from django.utils.formats import number_format
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
-from meldcode_survey.dashboard.queries import Cell, SectorSummary, Share
+from meldcode_survey.dashboard.queries import Cell, SectorSummary, Share, marks
 
 from . import charts
 
@@ -51,7 +52,7 @@ class StaticOnlyFetcher(URLFetcher):
 
 def count_text(cell: Cell, threshold: int) -> str:
     if cell.hidden:
-        return f"< {threshold}"
+        return marks.count_mark(cell, threshold)
     return "" if cell.value is None else number_format(cell.value, force_grouping=True)
 
 
@@ -108,6 +109,8 @@ def factsheet_context(summary: SectorSummary, *, intro: str) -> dict[str, Any]:
         ],
         "coded_cases": count_text(summary.coded.coded_cases, t),
         "examples": summary.examples[:MAX_EXAMPLES],
+        "disclosure_note": marks.disclosure_note(summary.context),
+        "disclosure_legend": marks.legend(summary.context),
     }
 
 

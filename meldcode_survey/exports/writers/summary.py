@@ -1,9 +1,11 @@
 """A sector summary laid out as tables, for the CSV and XLSX writers.
 
 Every figure comes from the aggregation module's SectorSummary as it is: a
-count the module hides is written as "< 10" (the threshold), a hidden share or
-mean as "x" (as Statistics Netherlands marks confidential figures). Nothing is
-recomputed here; percentages are the module's shares times 100, rounded.
+hidden figure is written with its mark from dashboard.queries.marks ("< 10" for
+a count under the threshold, "x" for a share or mean resting on one, as
+Statistics Netherlands marks confidential figures), and the context table
+carries the note and the legend. Nothing is recomputed here; percentages are
+the module's shares times 100, rounded; means are rounded as on the dashboard.
 
 Each table has a stable key and stable column ids (the CSV's `table` and
 `measure` columns) and translated titles and headers (the XLSX sheets).
@@ -23,20 +25,21 @@ from meldcode_survey.dashboard.queries import (
     SectorFigures,
     SectorSummary,
     Share,
+    marks,
 )
 
-HIDDEN_SHARE = "x"
+HIDDEN_SHARE = marks.symbol(marks.SMALL_BASE, 10)
 
 
 def fmt_count(cell: Cell, threshold: int) -> int | str | None:
     if cell.hidden:
-        return f"< {threshold}"
+        return marks.count_mark(cell, threshold)
     return cell.value
 
 
 def fmt_percent(share: Share) -> float | str | None:
     if share.hidden:
-        return HIDDEN_SHARE
+        return marks.share_mark(share, 10)
     return None if share.value is None else round(100 * share.value, 1)
 
 
@@ -49,7 +52,8 @@ def fmt_bound(share: Share, bound: float | None) -> float | None:
 def fmt_mean(item: ItemSummary) -> float | str | None:
     if item.mean_hidden:
         return HIDDEN_SHARE
-    return None if item.mean is None else round(item.mean, 2)
+    mean = marks.rounded_mean(item.mean)
+    return None if mean is None else float(mean)
 
 
 @dataclass(frozen=True)
@@ -113,27 +117,24 @@ def _context_table(summary: SectorSummary) -> SummaryTable:
             _("Small counts"),
             _("Shown (unsuppressed, staff only)")
             if ctx.unsuppressed
-            else _("Suppressed"),
+            else _("Perturbed (afgerond/verstoord)"),
         ),
-        ("suppression_note", _("Note on suppression"), suppression_note(summary)),
+        (
+            "suppression_note",
+            _("Note on disclosure control"),
+            suppression_note(summary),
+        ),
+        *(
+            (f"mark_{i}", _("Mark %(mark)s") % {"mark": entry.symbol}, entry.text)
+            for i, entry in enumerate(marks.legend(ctx), start=1)
+        ),
     ]
     table.rows = [{"code": c, "label": label, "value": v} for c, label, v in values]
     return table
 
 
 def suppression_note(summary: SectorSummary) -> str:
-    threshold = summary.context.threshold
-    if summary.context.unsuppressed:
-        return _(
-            "Unsuppressed figures for staff: counts below %(t)d are shown and "
-            "must not be published."
-        ) % {"t": threshold}
-    return _(
-        "To protect respondents, a count below %(t)d is shown as '< %(t)d', and a "
-        "percentage or mean resting on fewer than %(t)d answers as 'x'. Where a "
-        "hidden count could be worked out from a total or from other figures, a "
-        "further figure is hidden as well."
-    ) % {"t": threshold}
+    return marks.disclosure_note(summary.context)
 
 
 def _iso(day: Any) -> str:

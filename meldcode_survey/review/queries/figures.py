@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from ..models import Code, FinalCoding, FinalCodingCode, Redaction
 
@@ -136,6 +136,10 @@ class SectorFrequencies:
     codes: list[CodeCount]  # all sectors together, most frequent first
     cells: dict[tuple[str, str], int]  # (code key, sector) -> cases
     codebook: dict[str, Code]  # the codes by key (see _codes_by_key)
+    # The sums of the narratives' record keys (Response.record_key) beside
+    # `totals` and `cells`, for the dashboard's disclosure control.
+    total_keys: dict[str, int] = field(default_factory=dict)
+    cell_keys: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -147,6 +151,16 @@ class SectorFrequencies:
             return self.total, self.codes
         counts = {key: n for (key, s), n in self.cells.items() if s == sector}
         return self.totals.get(sector, 0), _code_counts(counts, self.codebook)
+
+    def keys_of(self, sector: str | None) -> tuple[int, dict[str, int]]:
+        """The record key sums beside `of(sector)`: coded narratives, per code."""
+        codes: dict[str, int] = defaultdict(int)
+        for (key, s), keys in self.cell_keys.items():
+            if sector is None or s == sector:
+                codes[key] += keys
+        if sector is None:
+            return sum(self.total_keys.values()), dict(codes)
+        return self.total_keys.get(sector, 0), dict(codes)
 
 
 def code_frequencies_by_sector(
@@ -171,14 +185,23 @@ def code_frequencies_by_sector(
         include_synthetic=include_synthetic,
     )
     sector_path = "narrative__response__sector"
-    totals = dict(finals.values_list(sector_path).annotate(n=Count("pk")).order_by())
-    cells = {
-        (key, sector): n
-        for sector, key, n in FinalCodingCode.objects.filter(final__in=finals)
-        .values_list(f"final__{sector_path}", "code__key")
-        .annotate(n=Count("final_id", distinct=True))
+    key_path = "narrative__response__record_key"
+    totals, total_keys = {}, {}
+    for sector, n, keys in (
+        finals.values_list(sector_path)
+        .annotate(n=Count("pk"), keys=Sum(key_path))
         .order_by()
-    }
+    ):
+        totals[sector], total_keys[sector] = n, keys
+    cells, cell_keys = {}, {}
+    # A final coding carries a code at most once, so the sums count each once.
+    for sector, key, n, keys in (
+        FinalCodingCode.objects.filter(final__in=finals)
+        .values_list(f"final__{sector_path}", "code__key")
+        .annotate(n=Count("final_id", distinct=True), keys=Sum(f"final__{key_path}"))
+        .order_by()
+    ):
+        cells[key, sector], cell_keys[key, sector] = n, keys
     # A narrative has one sector, so the sectors' counts add up.
     counts: dict[str, int] = defaultdict(int)
     for (key, _sector), n in cells.items():
@@ -189,4 +212,6 @@ def code_frequencies_by_sector(
         codes=_code_counts(counts, codebook),
         cells=cells,
         codebook=codebook,
+        total_keys=total_keys,
+        cell_keys=cell_keys,
     )

@@ -33,6 +33,7 @@ from meldcode_survey.responses.synthetic import (
     Synthetic,
     SyntheticResponses,
     copy_escape,
+    synthetic_record_key,
 )
 
 BULK_MIN = 100_000
@@ -163,6 +164,7 @@ def orm_write(version: Version, rows: Iterator[Synthetic], progress: Progress) -
                     sector=row.sector,
                     applied_meldcode=row.applied,
                     is_synthetic=True,
+                    record_key=synthetic_record_key(row),
                 )
                 for row in batch
             )
@@ -294,12 +296,15 @@ class CopyWriter:
         responses, answers, narratives = [], [], []
         for offset, row in enumerate(batch):
             rid = str(first_id + offset)
+            key = synthetic_record_key(row)
             responses.append(
                 f"{rid}\t{version_id}\t{row.submission_key}\t{row.submitted_on}\t"
-                f"{row.sector}\t{_bool(row.applied)}\tt\n"
+                f"{row.sector}\t{_bool(row.applied)}\tt\t{key}\n"
             )
             # The answer's own copy of the response's grain (see Answer).
-            answer_prefix = f"{rid}\t{row.sector}\t{month_of(row.submitted_on)}\tt"
+            answer_prefix = (
+                f"{rid}\t{row.sector}\t{month_of(row.submitted_on)}\tt\t{key}"
+            )
             for spec in row.answers:
                 answers.append(answer_prefix)
                 answers.append(spec.copy_suffix)
@@ -324,12 +329,14 @@ RESPONSE_COLUMNS = (
     "sector",
     "applied_meldcode",
     "is_synthetic",
+    "record_key",
 )
 ANSWER_COPY_COLUMNS = (
     "response_id",
     "sector",
     "submitted_month",
     "is_synthetic",
+    "record_key",
     *ANSWER_COLUMNS,
 )
 NARRATIVE_COLUMNS = (
