@@ -312,10 +312,11 @@ def test_no_count_from_1_to_9_can_be_pinned_from_all_views(seed_version, setting
     truth = _truth(attack, seed_version)
     intervals = attack.solve(truth)
     assert len(intervals) > 100, "the data set must have many small cells to attack"
-    within = [i for i in intervals if i[2] >= 1 and i[3] <= T - 1]
-    import collections
-
-    print(len(intervals), len(within))
-    print(collections.Counter((t, lo, hi) for _k, t, lo, hi in within).most_common(60))
-    pinned = [i for i in within if i[3] - i[2] + 1 < MIN_VALUES]
-    assert pinned == [], f"{len(pinned)} counts pinned, e.g. {pinned[:5]}"
+    # (key, true count, lowest, highest): within 1..9, the cell is not empty.
+    not_empty = [i for i in intervals if i[2] >= 1 and i[3] <= T - 1]
+    pinned = [i for i in not_empty if i[3] - i[2] + 1 < MIN_VALUES]
+    names = {v: k for k, v in attack.index.items()}
+    examples = [
+        ([names[v] for v, _c in key], true, lo, hi) for key, true, lo, hi in pinned
+    ]
+    assert pinned == [], f"{len(pinned)} counts pinned, e.g. {examples[:5]}"
