@@ -139,6 +139,7 @@ def child(options: dict) -> dict:
     figures.update(_rebuild())
     figures.update(_pages(version, options["requests"]))
     figures.update(_incremental(version))
+    figures.update(_usefulness(version))
     figures.update(_machine())
     return figures
 
@@ -272,6 +273,59 @@ def _incremental(version, runs: int = 20) -> dict:  # noqa: ANN001
     return {"incremental_ms": statistics.median(times) if times else None}
 
 
+def _counts(summary):  # noqa: ANN001, ANN202
+    f = summary.figures
+    yield from (f.respondents, f.applied, f.cases, f.with_dilemma, f.without_dilemma)
+    for item in summary.items:
+        yield from (p.count for p in item.points)
+        yield item.not_applicable.count
+        yield item.valid_n
+    for choice in summary.choices:
+        yield choice.answered
+        yield from (o.count for o in choice.options)
+
+
+def _usefulness(version) -> dict:  # noqa: ANN001
+    """Of the cells with a true count of 10 or more, the share analysts see,
+    and how far off they are: whole period and the last month, every sector
+    and all sectors (disclosure control, dashboard/queries/disclosure.py)."""
+    from meldcode_survey.dashboard.models import ResponseRollup
+    from meldcode_survey.dashboard.queries import sector_codes, sector_summary
+
+    last = (
+        ResponseRollup.objects.filter(version=version)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    figures = {}
+    for name, month in (("whole", None), ("month", last)):
+        large = shown = small = off = 0
+        for sector in [*sector_codes(version), None]:
+            views = [
+                sector_summary(
+                    version=version,
+                    sector=sector,
+                    month_from=month,
+                    month_to=month,
+                    unsuppressed=staff,
+                )
+                for staff in (True, False)
+            ]
+            for true, seen in zip(*map(_counts, views), strict=True):
+                if true.value >= 10:
+                    large += 1
+                    shown += not seen.hidden
+                    off += abs((seen.value or 0) - true.value)
+                elif true.value:
+                    small += 1
+        figures[f"shown_{name}"] = shown / large if large else None
+        figures[f"cells_{name}"] = large
+        figures[f"small_{name}"] = small
+        figures[f"noise_{name}"] = off / shown if shown else None
+    return figures
+
+
 # --- Report -----------------------------------------------------------------------
 
 
@@ -320,6 +374,14 @@ def report(f: dict) -> None:
             f"p95 {f['overview_p95_ms']:.1f} ms"
         ),
         f"incremental rollup update per submit: median {f['incremental_ms']:.1f} ms",
+        *(
+            f"cells with a true count >= 10 shown to analysts, {label}: "
+            f"{100 * f[f'shown_{key}']:.1f}% of {f[f'cells_{key}']:,} "
+            f"(mean perturbation {f[f'noise_{key}']:.2f}; "
+            f"{f[f'small_{key}']:,} cells of 1-9 shown as '< 10' or 10)"
+            for key, label in (("whole", "whole period"), ("month", "one month"))
+            if f.get(f"shown_{key}") is not None
+        ),
         (
             f"machine reference: Python sum of 2M squares "
             f"{f['reference_python_ms']:.0f} ms, PostgreSQL count(*) of the answers "

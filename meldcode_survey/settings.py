@@ -5,6 +5,7 @@ executed in-process, DEBUG on. Production sets DEBUG=false and gives DATABASE_UR
 REDIS_URL, SECRET_KEY and ALLOWED_HOSTS; see .env.example.
 """
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -341,3 +342,12 @@ DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=30)
 # figures stay); unset: kept. The periodic task's "days" argument overrides it.
 NARRATIVE_RETENTION_DAYS = env.int("NARRATIVE_RETENTION_DAYS", default=None)
 SUPPRESSION_THRESHOLD = env.int("SUPPRESSION_THRESHOLD", default=10)
+# Cell key perturbation (dashboard/queries/disclosure.py): the ptable is drawn
+# from DISCLOSURE_SECRET, or read from DISCLOSURE_PTABLE (a CSV in the ONS
+# format pcv,ckey,pvalue). Both are secrets: whoever knows the ptable can take
+# the noise off. Changing either changes every published figure.
+DISCLOSURE_SECRET = env.str(
+    "DISCLOSURE_SECRET",
+    default=hashlib.sha256(f"disclosure:{SECRET_KEY}".encode()).hexdigest(),
+)
+DISCLOSURE_PTABLE = env.str("DISCLOSURE_PTABLE", default="")

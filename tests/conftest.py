@@ -21,6 +21,28 @@ from meldcode_survey.questionnaires.definition import import_definition
 from meldcode_survey.responses import deidentify
 from tests import factories
 
+
+@pytest.fixture(scope="session")
+def threshold_only_ptable(tmp_path_factory):
+    """A ptable in the ONS format that only takes counts under 10 to 0.
+
+    Tests of other features read exact figures through it; tests marked
+    `perturbed` use the installation's generated ptable, with its noise.
+    """
+    path = tmp_path_factory.mktemp("ptable") / "ptable_threshold_only.csv"
+    rows = ["pcv,ckey,pvalue"] + [
+        f"{count},{key},{-count}" for count in range(1, 10) for key in range(256)
+    ]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _ptable(request, settings, threshold_only_ptable):
+    if not request.node.get_closest_marker("perturbed"):
+        settings.DISCLOSURE_PTABLE = str(threshold_only_ptable)
+
+
 SEED_PATH = settings.BASE_DIR / "fixtures" / "brede-reflectie.json"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 

@@ -5,9 +5,9 @@ and the PDF fact sheet, so that a figure reads the same everywhere:
 
 * rounding is half up (37.5% is 38%, a mean of 2.45 is 2.5), never cut off
   and never Python's round-half-to-even;
-* a hidden count is marked "< T", a hidden share, mean or difference "x" (the
-  marks disclosure control gives; change them here and every output follows);
-* `suppression_note` is the legend of those marks.
+* a hidden figure reads as its mark, and every output carries the same legend
+  and disclosure note: both come from `dashboard.queries.marks`, the one
+  definition of what each mark means.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from typing import Any
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-HIDDEN = "x"  # a share, mean or difference resting on a hidden count
+from meldcode_survey.dashboard.queries import marks
+
+HIDDEN = marks.symbol(marks.SMALL_BASE, 0)  # a share or mean on a small count
 EMPTY = "–"  # nothing to show (no answers)
 PERCENT_DECIMALS_IN_FILES = 1
 MEAN_DECIMALS = 1
@@ -43,13 +45,13 @@ def percent_number(share: float, decimals: int = 0) -> int | float:
 
 
 def hidden_count_mark(threshold: int) -> str:
-    return f"< {threshold}"
+    return marks.symbol(marks.SMALL_COUNT, threshold)
 
 
 def count_text(cell: Any, threshold: int) -> str:
     """A count with thousands separators, or the hidden mark."""
     if cell.hidden:
-        return hidden_count_mark(threshold)
+        return marks.count_mark(cell, threshold)
     if cell.value is None:
         return EMPTY
     return number_format(cell.value, force_grouping=True)
@@ -92,7 +94,7 @@ def points_text(difference: Any) -> str:
 
 def count_value(cell: Any, threshold: int) -> int | str | None:
     if cell.hidden:
-        return hidden_count_mark(threshold)
+        return marks.count_mark(cell, threshold)
     return cell.value
 
 
@@ -119,19 +121,8 @@ def mean_value(item: Any) -> float | str | None:
 
 
 def suppression_note(context: Any) -> str:
-    """The legend of the marks, for a page, a file or the fact sheet."""
-    threshold = context.threshold
-    if context.unsuppressed:
-        return _(
-            "Unsuppressed figures for staff: counts below %(t)d are shown and "
-            "must not be published."
-        ) % {"t": threshold}
-    return _(
-        "To protect respondents, a count below %(t)d is shown as '< %(t)d', and a "
-        "percentage or mean resting on fewer than %(t)d answers as 'x'. Where a "
-        "hidden count could be worked out from a total or from other figures, a "
-        "further figure is hidden as well."
-    ) % {"t": threshold}
+    """What was done to the figures, for a page, a file or the fact sheet."""
+    return marks.disclosure_note(context)
 
 
 # Plain fractions a reader takes in at a glance, as the published sheet says
@@ -158,16 +149,7 @@ def share_in_words(share: Any) -> str:
 
 def mark_definitions(context: Any) -> list[tuple[str, str]]:
     """Each mark for a hidden or missing figure with what it means (codebooks)."""
-    threshold = context.threshold
-    return [
-        (
-            hidden_count_mark(threshold),
-            _(
-                "A count below %(t)d, or a count hidden so that a small one "
-                "cannot be worked out from the others."
-            )
-            % {"t": threshold},
-        ),
-        (HIDDEN, _("A percentage, mean or difference resting on a hidden count.")),
+    legend = [(entry.symbol, entry.text) for entry in marks.legend(context)]
+    return legend + [
         (_("(empty)"), _("Nothing to show: no answers, or not applicable.")),
     ]

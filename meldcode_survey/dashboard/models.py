@@ -1,7 +1,10 @@
 """Rollups that feed the dashboard, and the staff's "wat valt op" notes.
 
 The rollups hold counts per questionnaire version, data set (real or synthetic),
-calendar month and sector. They are kept current after every submit
+calendar month and sector, each with the sum of its responses' record keys
+beside it (`*_keys`): the sum of a cell's keys over any months is the sum of
+the months' sums, so a month filter gets the exact cell key that disclosure
+control needs (queries/disclosure.py). They are kept current after every submit
 (receivers.py) and rebuilt from the raw answers by `refresh_aggregates`
 (services.py), so no page ever groups the raw answers.
 """
@@ -37,6 +40,12 @@ class ResponseRollup(models.Model):
     cases = models.IntegerField(default=0)
     cases_with_dilemma = models.IntegerField(default=0)
     cases_without_dilemma = models.IntegerField(default=0)
+    respondents_keys = models.BigIntegerField(default=0)
+    applied_keys = models.BigIntegerField(default=0)
+    not_applied_keys = models.BigIntegerField(default=0)
+    cases_keys = models.BigIntegerField(default=0)
+    cases_with_dilemma_keys = models.BigIntegerField(default=0)
+    cases_without_dilemma_keys = models.BigIntegerField(default=0)
 
     COUNTS = (
         "respondents",
@@ -46,6 +55,7 @@ class ResponseRollup(models.Model):
         "cases_with_dilemma",
         "cases_without_dilemma",
     )
+    KEY_SUMS = tuple(f"{count}_keys" for count in COUNTS)
 
     class Meta:
         verbose_name = _("response rollup")
@@ -71,6 +81,7 @@ class AnswerRollup(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     key = models.BigIntegerField()
     answers = models.IntegerField(default=0)
+    keys = models.BigIntegerField(default=0)  # the answering responses' record keys
 
     class Meta:
         verbose_name = _("answer rollup")

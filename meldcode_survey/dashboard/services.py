@@ -21,9 +21,12 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import (
     Count,
+    Exists,
     F,
+    OuterRef,
     Q,
     QuerySet,
+    Sum,
 )
 
 from meldcode_survey.questionnaires.models import Question, Version
@@ -51,7 +54,7 @@ def rollups_add_response(response_id: int, *, sign: int = 1) -> None:
     """Add (sign=1) or subtract (sign=-1) one stored response's counts."""
     response = (
         Response.objects.filter(pk=response_id)
-        .values("version_id", "is_synthetic", "sector", "submitted_on")
+        .values("version_id", "is_synthetic", "sector", "submitted_on", "record_key")
         .annotate(
             applied=F("applied_meldcode"), has_dilemma=F("narrative__has_dilemma")
         )
@@ -73,12 +76,15 @@ def rollups_add_response(response_id: int, *, sign: int = 1) -> None:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL lock_timeout = '5s'")
         figures_changed(response["version_id"])
-        _upsert(ResponseRollup, grain, _response_counts(response, sign))
+        counts = _response_counts(response, sign)
+        record_key = response["record_key"]
+        counts |= {f"{c}_keys": n * record_key for c, n in counts.items()}
+        _upsert(ResponseRollup, grain, counts)
         for (question_id, key), n in _answer_counts(response_id, sign).items():
             _upsert(
                 AnswerRollup,
                 {**grain, "question_id": question_id, "key": key},
-                {"answers": n},
+                {"answers": n, "keys": n * record_key},
             )
 
 
@@ -174,13 +180,18 @@ def rollups_rebuild() -> RebuildResult:
         response_rows = list(_response_rows())
         answer_rows = list(_answer_rows(counted_question_ids()))
         answered_rows = list(_answered_rows())
+        columns = (*ResponseRollup.COUNTS, *ResponseRollup.KEY_SUMS)
         responses = [
-            ResponseRollup(**_grain(row), **{c: row[c] for c in ResponseRollup.COUNTS})
+            ResponseRollup(**_grain(row), **{c: row[c] for c in columns})
             for row in _per_month(response_rows)
         ]
         answers = [
-            AnswerRollup(**_grain(grain), question_id=question, key=key, answers=n)
-            for grain, question, key, n in _answer_keys(answer_rows, answered_rows)
+            AnswerRollup(
+                **_grain(grain), question_id=question, key=key, answers=n, keys=keys
+            )
+            for grain, question, key, n, keys in _answer_keys(
+                answer_rows, answered_rows
+            )
         ]
         ResponseRollup.objects.all().delete()
         AnswerRollup.objects.all().delete()
@@ -230,7 +241,7 @@ def _per_month(rows: list[dict]) -> list[dict]:
         day = row.pop("g_day")
         grain = (row["g_version"], row["g_synthetic"], row["g_sector"], month_of(day))
         merged.setdefault(grain, Counter()).update(
-            {c: row[c] for c in ResponseRollup.COUNTS}
+            {c: row[c] or 0 for c in (*ResponseRollup.COUNTS, *ResponseRollup.KEY_SUMS)}
         )
     names = ("g_version", "g_synthetic", "g_sector", "g_month")
     return [
@@ -241,8 +252,8 @@ def _per_month(rows: list[dict]) -> list[dict]:
 
 def _answer_keys(
     answer_rows: list[dict], answered_rows: list[dict]
-) -> Iterator[tuple[dict, int, int, int]]:
-    """(grain, question, key, count) for the rollups, from the answer counts.
+) -> Iterator[tuple[dict, int, int, int, int]]:
+    """(grain, question, key, count, key sum) for the rollups.
 
     The version is the question's, looked up here rather than joined in SQL: a
     few hundred questions against millions of answers.
@@ -250,9 +261,10 @@ def _answer_keys(
     versions = dict(Question.objects.values_list("pk", "version_id"))
     for row in answer_rows:
         grain, key = _answer_grain(row, versions), row["rollup_key"]
-        yield grain, row["question_id"], key, row["n"]
+        yield grain, row["question_id"], key, row["n"], row["keys"]
     for row in answered_rows:
-        yield _answer_grain(row, versions), row["question_id"], ANSWERED_KEY, row["n"]
+        grain = _answer_grain(row, versions)
+        yield grain, row["question_id"], ANSWERED_KEY, row["n"], row["keys"]
 
 
 def _answer_grain(row: dict, versions: dict[int, int]) -> dict:
@@ -271,6 +283,18 @@ ANSWER_GRAIN = ("sector", "submitted_month", "is_synthetic")
 def _response_rows() -> QuerySet:
     """Response counts per grain and day (see _per_month)."""
     has_case = Q(narrative__isnull=False)
+    counts = {
+        "respondents": Q(),
+        "applied": Q(applied_meldcode=True),
+        "not_applied": Q(applied_meldcode=False),
+        "cases": has_case,
+        "cases_with_dilemma": has_case & Q(narrative__has_dilemma=True),
+        "cases_without_dilemma": has_case & Q(narrative__has_dilemma=False),
+    }
+    key_sums = {
+        f"{name}_keys": Sum("record_key", filter=condition or None)
+        for name, condition in counts.items()
+    }
     return (
         Response.objects.order_by()
         .values(
@@ -290,6 +314,7 @@ def _response_rows() -> QuerySet:
             cases_without_dilemma=Count(
                 "pk", filter=has_case & Q(narrative__has_dilemma=False)
             ),
+            **key_sums,
         )
     )
 
@@ -313,17 +338,27 @@ def _answer_rows(questions: list[int]) -> QuerySet:
         Answer.objects.filter(rollup_key__isnull=False, question_id__in=questions)
         .order_by()
         .values(*ANSWER_INDEX_COLUMNS)
-        .annotate(n=Count("*"))
+        .annotate(n=Count("*"), keys=Sum("record_key"))
     )
 
 
 def _answered_rows() -> QuerySet:
-    """Respondents who answered each multiple-choice question, per grain."""
+    """Respondents who answered each multiple-choice question, per grain.
+
+    One answer per respondent and question stands for them (the one with the
+    lowest choice), so that their record key is summed once.
+    """
+    lower = Answer.objects.filter(
+        response_id=OuterRef("response_id"),
+        question_id=OuterRef("question_id"),
+        choice_id__lt=OuterRef("choice_id"),
+    )
     return (
         Answer.objects.filter(question__type=Question.Type.MULTIPLE_CHOICE)
+        .exclude(Exists(lower))
         .order_by()
         .values("question_id", *ANSWER_GRAIN)
-        .annotate(n=Count("response_id", distinct=True))
+        .annotate(n=Count("response_id"), keys=Sum("record_key"))
     )
 
 

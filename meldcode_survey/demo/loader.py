@@ -29,7 +29,7 @@ from meldcode_survey.responses.models import (
     month_of,
 )
 
-from .synthetic import ANSWER_COLUMNS, Synthetic
+from .synthetic import ANSWER_COLUMNS, Synthetic, synthetic_record_key
 
 BULK_MIN = 100_000
 COPY_BATCH = 25_000
@@ -71,6 +71,7 @@ def orm_write(version: Version, rows: Iterator[Synthetic], progress: Progress) -
                     sector=row.sector,
                     applied_meldcode=row.applied,
                     is_synthetic=True,
+                    record_key=synthetic_record_key(row),
                 )
                 for row in batch
             )
@@ -104,12 +105,14 @@ RESPONSE_COLUMNS = (
     "sector",
     "applied_meldcode",
     "is_synthetic",
+    "record_key",
 )
 ANSWER_COPY_COLUMNS = (
     "response_id",
     "sector",
     "submitted_month",
     "is_synthetic",
+    "record_key",
     *ANSWER_COLUMNS,
 )
 NARRATIVE_COLUMNS = (
@@ -239,14 +242,15 @@ class CopyWriter:
         responses, answers, narratives = [], [], []
         for offset, row in enumerate(batch):
             rid = first_id + offset
+            key = synthetic_record_key(row)
             responses.append(
                 line(
                     (rid, version_id, row.submission_key, row.submitted_on)
-                    + (row.sector, row.applied, True)
+                    + (row.sector, row.applied, True, key)
                 )
             )
             # The answer's own copy of the response's grain (see Answer).
-            prefix = line((rid, row.sector, month_of(row.submitted_on), True))[:-1]
+            prefix = line((rid, row.sector, month_of(row.submitted_on), True, key))[:-1]
             for spec in row.answers:
                 answers.append(prefix)
                 answers.append(spec.csv_values)

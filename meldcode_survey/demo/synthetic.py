@@ -29,7 +29,7 @@ from itertools import accumulate
 from typing import Any, NamedTuple
 
 from meldcode_survey.questionnaires.models import YES, Question, Version
-from meldcode_survey.responses.models import NARRATIVE_FIELDS
+from meldcode_survey.responses.models import NARRATIVE_FIELDS, RECORD_KEYS
 
 SECTOR_SHARES = {
     "kinderopvang": 0.18,
@@ -222,6 +222,15 @@ class Synthetic(NamedTuple):
     applied: bool | None
     answers: list[AnswerSpec]
     narrative: tuple[str, str, str, bool | None] | None  # texts and has_dilemma
+
+
+def synthetic_record_key(row: Synthetic) -> int:
+    """The response's record key, from bits of its seeded submission key.
+
+    Taken from the low bits, which a version 4 UUID leaves random, so a seeded
+    data set gets the same keys every time without drawing more numbers.
+    """
+    return row.submission_key.int % RECORD_KEYS
 
 
 class _Picker:

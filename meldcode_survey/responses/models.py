@@ -33,6 +33,15 @@ RESUME_LENGTH = 12  # 31**12 ≈ 2**59 possible codes
 # "n.v.t."; other answers (text, number, yes/no) have none.
 NOT_APPLICABLE_KEY = 0
 
+# Record keys for cell key perturbation (dashboard.queries.disclosure): every
+# response draws one of RECORD_KEYS values once, a cell's key is the sum of its
+# responses' keys modulo RECORD_KEYS.
+RECORD_KEYS = 256
+
+
+def new_record_key() -> int:
+    return secrets.randbelow(RECORD_KEYS)
+
 
 def new_resume_code() -> str:
     code = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_LENGTH))
@@ -109,6 +118,11 @@ class Response(models.Model):
         default=False,
         help_text=_("Generated test or demo data, never mixed with real responses."),
     )
+    # Random, drawn once, never shown: it decides the noise of every published
+    # count this response is part of (see dashboard.queries.disclosure).
+    record_key = models.PositiveSmallIntegerField(
+        default=new_record_key, editable=False
+    )
 
     objects = ResponseQuerySet.as_manager()
 
@@ -137,8 +151,8 @@ class AnswerQuerySet(models.QuerySet):
 class Answer(models.Model):
     """One answer, in a typed column. A multiple-choice answer is a row per choice.
 
-    An answer carries copies of its response's sector, month and synthetic
-    mark, set when it is stored (responses never change afterwards): the
+    An answer carries copies of its response's sector, month, synthetic
+    mark and record key, set when it is stored (responses never change afterwards): the
     dashboard's full rebuild then counts millions of answers per sector and
     month from this table alone, without joining them to their responses.
     """
@@ -168,6 +182,7 @@ class Answer(models.Model):
     sector = models.CharField(max_length=40, blank=True, editable=False)
     submitted_month = models.DateField(editable=False)
     is_synthetic = models.BooleanField(default=False, editable=False)
+    record_key = models.PositiveSmallIntegerField(default=0, editable=False)
     # Computed by the database on every insert path (ORM, COPY, SQL), so the
     # incremental rollups and the full rebuild count an answer by one rule.
     rollup_key = models.GeneratedField(
@@ -214,6 +229,7 @@ class Answer(models.Model):
                     "is_synthetic",
                     "rollup_key",
                     "sector",
+                    "record_key",
                 ],
                 name="answer_grain_for_rollups",
             ),
@@ -233,8 +249,9 @@ class Answer(models.Model):
         super().save(*args, **kwargs)
 
     def copy_response_grain(self) -> None:
-        """Copy the response's sector, month and synthetic mark onto the answer."""
+        """Copy the response's grain and record key onto the answer."""
         response = self.response
+        self.record_key = response.record_key
         self.sector = response.sector
         self.submitted_month = month_of(response.submitted_on)
         self.is_synthetic = response.is_synthetic

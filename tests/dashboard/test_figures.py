@@ -134,18 +134,21 @@ def test_analysts_see_small_counts_hidden(dataset):
     assert not summary.context.unsuppressed
     for point in (d01.points[0], d01.points[1], d01.points[4], d01.not_applicable):
         assert point.count.hidden and point.count.value is None
-    # Shares and the mean rest on hidden counts: hidden too, without values.
-    assert d01.mean_hidden and d01.mean is None
-    assert d01.top_two.hidden and d01.top_two.value is None
-    assert d01.points[0].share.hidden
-    assert not d01.chart_drawn
+    # A share of a hidden count is hidden too, without a value; the mean and
+    # the top-two share come from the published counts only (a hidden one as 0).
+    assert d01.points[0].share.hidden and d01.points[0].share.value is None
+    assert d01.points[0].share.mark == "small_base"
+    assert not d01.mean_hidden and d01.mean == pytest.approx((3 * 10 + 4 * 12) / 22)
+    assert d01.top_two.value == pytest.approx(17 / 37)
+    assert d01.chart_drawn
     # Large counts stay.
     assert summary.figures.respondents.value == 40
     assert summary.figures.with_dilemma.value == 18
     d02 = summary.items[1]
     assert d02.points[2].count.value == 40 and d02.valid_n.value == 40
-    # Its other points are 0, shown as "< 10": a mean would reveal them.
-    assert d02.points[0].count.hidden and d02.mean_hidden
+    # Its other points are 0, shown as "< 10"; the mean of the published
+    # counts tells no more than they do.
+    assert d02.points[0].count.hidden and d02.mean == 3
 
 
 def test_no_hidden_figure_carries_its_value(dataset):

@@ -9,9 +9,11 @@ sectors and one wave against another. Shares carry a 95% Wilson interval and
 a difference is marked significant only where a Bonferroni-corrected
 two-proportion test says so.
 
-Disclosure control lives here and only here (disclosure.py): analysts get
-suppressed figures, staff (`unsuppressed=True`) the true ones with what analysts
-would not see marked `protected`. Figures come from the rollup tables only.
+Disclosure control lives here and only here (disclosure.py, cell key
+perturbation): analysts get perturbed figures, staff (`unsuppressed=True`) the
+true ones with the counts under the threshold marked `protected`; marks.py says
+how every output writes a hidden figure and gives the legend. Figures come from
+the rollup tables only.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from meldcode_survey.accounts import access
 from meldcode_survey.questionnaires.models import Questionnaire, Version
 
 from ..models import FiguresStamp, ResponseRollup, SectorNote
+from . import marks
 from .figures import Table, top_item, with_waves
 from .tables import ALL, version_meta
 from .types import (
@@ -70,6 +73,7 @@ __all__ = [
     "dashboard_versions",
     "default_version",
     "figure_access",
+    "marks",
     "overview",
     "previous_wave",
     "sector_codes",

@@ -1,4 +1,4 @@
-"""Figures of one version and data set over a period, with the hidden cells.
+"""Figures of one version and data set over a period, as analysts or staff see them.
 
 Internal to the aggregation module: the public entry points are in __init__.
 """
@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -28,14 +29,15 @@ from ..stats import (
     two_proportion_z_test,
     wilson_interval,
 )
-from .disclosure import Relation, Structure, suppress
+from .disclosure import PerturbationTable
+from .marks import SMALL_BASE, SMALL_COUNT
 from .tables import (
     ALL,
     ANSWERED_KEY,
+    KEYS,
     VersionMeta,
     derive,
     load_counts,
-    structure_for,
     version_meta,
 )
 from .types import (
@@ -56,30 +58,70 @@ from .types import (
 )
 
 
-class Reader:
-    """Reads cells and shares from a view, applying the hidden set."""
+def installation_ptable() -> PerturbationTable:
+    """The installation's ptable: its DISCLOSURE_PTABLE file, else generated
+    from its DISCLOSURE_SECRET (see disclosure.py); one per setting."""
+    threshold = settings.SUPPRESSION_THRESHOLD
+    source = settings.DISCLOSURE_PTABLE or settings.DISCLOSURE_SECRET
+    return _ptable(bool(settings.DISCLOSURE_PTABLE), source, threshold)
 
-    def __init__(self, view: dict, hidden: set, unsuppressed: bool) -> None:
+
+@lru_cache(maxsize=4)
+def _ptable(from_file: bool, source: str, threshold: int) -> PerturbationTable:
+    if from_file:
+        return PerturbationTable.from_csv(Path(source), threshold)
+    return PerturbationTable.generate(source, threshold)
+
+
+class Reader:
+    """Reads cells and shares from a view: perturbed for analysts, exact for staff.
+
+    Every published count goes through the ptable with its own cell key (see
+    disclosure.py), and every share, mean and difference is computed from
+    those published counts, so nothing shown can take the noise off again.
+    """
+
+    def __init__(
+        self, view: dict, ptable: PerturbationTable, unsuppressed: bool
+    ) -> None:
         self.view = view
-        self.hidden = hidden
+        self.ptable = ptable
         self.unsuppressed = unsuppressed
 
     def value(self, key: tuple) -> int:
         return self.view.get(key, 0)
 
+    def count(self, keys: list[tuple]) -> tuple[int, int]:
+        """The published and the true count of the union of some cells."""
+        true = sum(self.value(k) for k in keys)
+        key_sum = sum(self.value((KEYS, *k)) for k in keys)
+        return self.ptable.perturb(true, key_sum), true
+
+    def published(self, keys: list[tuple]) -> int:
+        """The count as analysts see it (0: "< threshold"); staff: the true one."""
+        shown, true = self.count(keys)
+        return true if self.unsuppressed else shown
+
     def cell(self, key: tuple) -> Cell:
-        protected = key in self.hidden
-        if protected and not self.unsuppressed:
-            return Cell(value=None, hidden=True, protected=True)
-        return Cell(value=self.value(key), protected=protected)
+        shown, true = self.count([key])
+        small = true < self.ptable.threshold
+        if self.unsuppressed:
+            return Cell(value=true, protected=small)
+        if shown == 0:
+            return Cell(value=None, hidden=True, protected=True, mark=SMALL_COUNT)
+        return Cell(value=shown)
 
     def share(self, numerator: list[tuple], denominator: tuple) -> Share:
-        protected = denominator in self.hidden or any(
-            k in self.hidden for k in numerator
-        )
-        if protected and not self.unsuppressed:
-            return Share(value=None, hidden=True, protected=True)
-        x, n = sum(self.value(k) for k in numerator), self.value(denominator)
+        x_shown, x_true = self.count(numerator)
+        n_shown, n_true = self.count([denominator])
+        threshold = self.ptable.threshold
+        protected = x_true < threshold or n_true < threshold
+        if self.unsuppressed:
+            x, n = x_true, n_true
+        elif n_shown == 0 or x_shown == 0:
+            return Share(value=None, hidden=True, protected=True, mark=SMALL_BASE)
+        else:
+            x, n = min(x_shown, n_shown), n_shown
         if n <= 0 or not 0 <= x <= n:
             return Share(value=None, protected=protected)
         low, high = wilson_interval(x, n)
@@ -95,7 +137,7 @@ class Reader:
 
 @dataclass
 class Table:
-    """One version and data set over a period, with its hidden cells."""
+    """One version and data set over a period, read through the ptable."""
 
     version: Version
     meta: VersionMeta
@@ -117,7 +159,7 @@ class Table:
         synthetic: bool | None,
         unsuppressed: bool,
     ) -> Table:
-        threshold = settings.SUPPRESSION_THRESHOLD
+        threshold = installation_ptable().threshold
         meta = version_meta(version)
         filtered = month_from is not None or month_to is not None
         counts = load_counts(version.pk, synthetic, by_month=filtered)
@@ -125,11 +167,8 @@ class Table:
         sectors = meta.sector_codes(counts.sectors)
         if filtered:
             view = derive(counts.between(month_from, month_to), meta, sectors)
-            months = [derive(base, meta, sectors) for base in counts.by_month.values()]
         else:
-            view, months = derive(counts.whole, meta, sectors), []
-        structure = structure_for(meta, sectors)
-        hidden = suppress(structure, view, threshold=threshold, months=months)
+            view = derive(counts.whole, meta, sectors)
         return cls(
             version=version,
             meta=meta,
@@ -140,7 +179,7 @@ class Table:
             sectors=sectors,
             threshold=threshold,
             unsuppressed=unsuppressed,
-            reader=Reader(view, hidden, unsuppressed),
+            reader=Reader(view, installation_ptable(), unsuppressed),
         )
 
     def context(self) -> Context:
@@ -213,12 +252,16 @@ class Table:
         )
         top = [("ans", s, q, p.value) for p in scored[-2:]]
         mean_keys = [("ans", s, q, p.value) for p in scored]
-        mean_protected = any(k in read.hidden for k in [*mean_keys, n_key])
-        mean_hidden = mean_protected and not self.unsuppressed
+        # From the published counts of the points, so it reveals no more than
+        # they do; not given where the valid n is under the threshold.
+        mean_hidden = read.published([n_key]) == 0 and not self.unsuppressed
         mean = None
         if not mean_hidden:
             mean = mean_of_counts(
-                {p.value: read.value(k) for p, k in zip(scored, mean_keys, strict=True)}
+                {
+                    p.value: read.published([k])
+                    for p, k in zip(scored, mean_keys, strict=True)
+                }
             )
         difference = None
         if vs_all:
@@ -245,8 +288,9 @@ class Table:
         )
         if mine.value is None or everyone.value is None:
             return Difference(value=None, hidden=mine.hidden or everyone.hidden)
-        rest_x = everyone.numerator - mine.numerator
         rest_n = everyone.denominator - mine.denominator
+        # Published counts carry their own noise: the rest is kept consistent.
+        rest_x = min(max(everyone.numerator - mine.numerator, 0), max(rest_n, 0))
         if rest_n <= 0:
             return Difference(value=mine.value - everyone.value)
         test = two_proportion_z_test(mine.numerator, mine.denominator, rest_x, rest_n)
@@ -298,14 +342,16 @@ class Table:
         )
 
     def coded(self, s: str) -> CodedDilemmas:
-        """Coded dilemmas of the narrative coding, protected on their own.
+        """Coded dilemmas of the narrative coding, under the same rule.
 
         A code's share is of the coded cases *with a dilemma* (the published
         sheet's "in more than 1/3 of the situations named as a dilemma"):
         cases without one name no dilemma, so they are no part of the base.
 
-        With a date filter analysts get the whole period: code counts are not
-        kept per month, so a filtered figure could be differenced.
+        Every count is a cell of the narratives' responses, with their record
+        keys, so "all sectors" is its own perturbed cell, not a sum of the
+        sectors'. With a date filter analysts get the whole period: code counts
+        are not kept per month.
         """
         if self.mixes:
             return CodedDilemmas(
@@ -318,21 +364,14 @@ class Table:
         sector = None if s == ALL else s
         total, _counts = frequencies.of(sector)
         dilemma, counts = frequencies.with_dilemma(sector)
-        view = {("coded",): total, ("dilemma",): dilemma}
-        view |= {("no_dilemma",): total - dilemma}
-        view |= {("code", c.key): c.cases for c in counts}
-        view |= {("not", c.key): dilemma - c.cases for c in counts}
-        structure = Structure(
-            relations=[Relation(("coded",), (("dilemma",), ("no_dilemma",)))]
-            + [
-                Relation(("dilemma",), (("code", c.key), ("not", c.key)))
-                for c in counts
-            ],
-            displayed={("coded",), ("dilemma",)} | {("code", c.key) for c in counts},
-            insensitive=set(),
-        )
-        hidden = suppress(structure, view, threshold=self.threshold)
-        read = Reader(view, hidden, self.unsuppressed)
+        total_keys, _code_keys = frequencies.keys_of(sector)
+        dilemma_keys, code_keys = frequencies.keys_of(sector, with_dilemma=True)
+        view = {("coded",): total, (KEYS, "coded"): total_keys}
+        view |= {("dilemma",): dilemma, (KEYS, "dilemma"): dilemma_keys}
+        for c in counts:
+            view["code", c.key] = c.cases
+            view[KEYS, "code", c.key] = code_keys.get(c.key, 0)
+        read = Reader(view, self.reader.ptable, self.unsuppressed)
         codes = [
             CodeShare(
                 key=c.key,

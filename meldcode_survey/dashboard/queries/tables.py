@@ -1,4 +1,4 @@
-"""Counts from the rollups, arranged as one table per view with its relations.
+"""Counts from the rollups, arranged as one table per view.
 
 A view maps a cell key to a count. Keys carry the sector first; ALL stands for
 all sectors together:
@@ -10,13 +10,16 @@ all sectors together:
     ("not", sector, question, key)  answered a multiple-choice question without
                                     choosing this option (never shown)
 
-The queries here read rollup tables only, never the raw answers.
+Every cell has a count and the sum of its responses' record keys; both are
+derived the same way (a derived cell counts the union or the difference of
+the responses of other cells), so `derive` serves both. The queries here read
+rollup tables only, never the raw answers.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Sum
@@ -25,11 +28,12 @@ from meldcode_survey.questionnaires.models import Choice, Question, ScalePoint, 
 from meldcode_survey.responses.models import NOT_APPLICABLE_KEY
 
 from ..models import ANSWERED_KEY, AnswerRollup, ResponseRollup
-from .disclosure import Relation, Structure
 
 ALL = "*"  # sector codes are slugs, so this never clashes
 
 RESPONSE_MEASURES = ResponseRollup.COUNTS
+KEY_SUMS = ResponseRollup.KEY_SUMS
+KEYS = "keys"  # first element of the key of a cell's key sum
 # Never shown: remainders that complete a relation.
 RESPONSE_REMAINDERS = ("applied_unknown", "applied_no_case", "dilemma_unknown")
 DISPLAYED_MEASURES = (
@@ -52,7 +56,6 @@ class VersionMeta:
     choices: list[Question]  # choice questions shown, except the sector
     options: dict[int, list[Choice]]
     sectors: list[Choice]  # the options of the sector question
-    _structures: dict[tuple[str, ...], Structure] = field(default_factory=dict)
 
     def sector_codes(self, present: set[str]) -> list[str]:
         """The sectors of the question, then any others that have data."""
@@ -128,8 +131,9 @@ def version_meta(version: Version) -> VersionMeta:
 class Counts:
     """Base counts (the rollup values) of one version and data set.
 
-    `by_month` is filled only when asked for: a date filter needs the months
-    (see disclosure.py), the unfiltered view only their sum.
+    Cell keys are `(KEYS, *cell)`: the sum of the record keys beside the count.
+    `by_month` is filled only when asked for: a date filter sums the months,
+    the unfiltered view reads the sums of the database.
     """
 
     months: list[date]  # every month with responses
@@ -156,7 +160,7 @@ def load_counts(version_id: int, synthetic: bool | None, *, by_month: bool) -> C
     version has no real responses.
     """
     rows = ResponseRollup.objects.filter(version_id=version_id).values_list(
-        "is_synthetic", "month", "sector", *RESPONSE_MEASURES
+        "is_synthetic", "month", "sector", *RESPONSE_MEASURES, *KEY_SUMS
     )
     rows = list(rows)
     present = {row[0] for row in rows if row[3] > 0}
@@ -169,23 +173,31 @@ def load_counts(version_id: int, synthetic: bool | None, *, by_month: bool) -> C
         if is_synthetic != synthetic:
             continue
         sectors.add(sector)
-        for measure, value in zip(RESPONSE_MEASURES, values, strict=True):
-            months[month]["resp", sector, measure] += value
-            whole["resp", sector, measure] += value
+        counts, keys = values[: len(KEY_SUMS)], values[len(KEY_SUMS) :]
+        for measure, n, k in zip(RESPONSE_MEASURES, counts, keys, strict=True):
+            for cell, value in (
+                (("resp", sector, measure), n),
+                ((KEYS, "resp", sector, measure), k),
+            ):
+                months[month][cell] += value
+                whole[cell] += value
     answers = AnswerRollup.objects.filter(
         version_id=version_id, is_synthetic=synthetic
     ).order_by()
     if by_month:
-        for month, sector, question, key, n in answers.values_list(
-            "month", "sector", "question_id", "key", "answers"
+        for month, sector, question, key, n, k in answers.values_list(
+            "month", "sector", "question_id", "key", "answers", "keys"
         ):
             months[month]["ans", sector, question, key] += n
+            months[month][KEYS, "ans", sector, question, key] += k
             whole["ans", sector, question, key] += n
+            whole[KEYS, "ans", sector, question, key] += k
     else:
-        for sector, question, key, n in answers.values_list(
+        for sector, question, key, n, k in answers.values_list(
             "sector", "question_id", "key"
-        ).annotate(n=Sum("answers")):
+        ).annotate(n=Sum("answers"), k=Sum("keys")):
             whole["ans", sector, question, key] = n
+            whole[KEYS, "ans", sector, question, key] = k
     return Counts(
         months=sorted(months),
         sectors=sectors,
@@ -200,7 +212,17 @@ def load_counts(version_id: int, synthetic: bool | None, *, by_month: bool) -> C
 
 
 def derive(base: dict, meta: VersionMeta, sectors: list[str]) -> dict[tuple, int]:
-    """A complete view: base counts, derived cells and all-sector sums."""
+    """A complete view: base counts, derived cells and all-sector sums.
+
+    Beside each cell `c` the view holds `(KEYS, *c)`, its record key sum.
+    """
+    counts = _derive_all(base, meta, sectors)
+    key_base = {key[1:]: value for key, value in base.items() if key[0] == KEYS}
+    keys = _derive_all(key_base, meta, sectors)
+    return counts | {(KEYS, *key): value for key, value in keys.items()}
+
+
+def _derive_all(base: dict, meta: VersionMeta, sectors: list[str]) -> dict:
     view: dict[tuple, int] = {}
     for sector in sectors:
         _derive_sector(view, base, meta, sector)
@@ -256,76 +278,3 @@ def _derive_sector(view: dict, base: dict, meta: VersionMeta, s: str) -> None:
             answered = chosen
         view["ans", s, question.pk, ANSWERED_KEY] = answered
         view["miss", s, question.pk] = respondents - answered
-
-
-def structure_for(meta: VersionMeta, sectors: list[str]) -> Structure:
-    """The relations between the cells of a view (cached per sector list)."""
-    cache_key = tuple(sectors)
-    if cache_key not in meta._structures:
-        meta._structures[cache_key] = _build_structure(meta, sectors)
-    return meta._structures[cache_key]
-
-
-def _build_structure(meta: VersionMeta, sectors: list[str]) -> Structure:
-    relations: list[Relation] = []
-    displayed: set = set()
-    insensitive: set = set()
-    shapes: list[tuple] = []  # sector-free key shapes, for the all-sector sums
-    for s in [*sectors, ALL]:
-        rel, shown, remainders, sector_shapes = _sector_structure(meta, s)
-        relations += rel
-        displayed |= shown
-        insensitive |= remainders
-        if s == ALL:
-            shapes = sector_shapes
-    for shape in shapes:
-        relations.append(
-            Relation(
-                total=(shape[0], ALL, *shape[1:]),
-                parts=tuple((shape[0], s, *shape[1:]) for s in sectors),
-            )
-        )
-    return Structure(relations=relations, displayed=displayed, insensitive=insensitive)
-
-
-def _sector_structure(meta: VersionMeta, s: str) -> tuple[list, set, set, list]:
-    def r(measure: str) -> tuple:
-        return ("resp", s, measure)
-
-    relations = [
-        Relation(
-            r("respondents"), (r("applied"), r("not_applied"), r("applied_unknown"))
-        ),
-        Relation(r("applied"), (r("cases"), r("applied_no_case"))),
-        Relation(
-            r("cases"),
-            (r("cases_with_dilemma"), r("cases_without_dilemma"), r("dilemma_unknown")),
-        ),
-    ]
-    displayed = {r(m) for m in DISPLAYED_MEASURES}
-    insensitive = {r(m) for m in RESPONSE_REMAINDERS}
-    for item in meta.items:
-        q = item.pk
-        points = tuple(("ans", s, q, p.value) for p in meta.scored[q])
-        nvt = ("ans", s, q, NOT_APPLICABLE_KEY)
-        relations.append(Relation(("n", s, q), points))
-        relations.append(Relation(r("respondents"), (("n", s, q), nvt, ("miss", s, q))))
-        displayed |= {*points, nvt, ("n", s, q)}
-        insensitive.add(("miss", s, q))
-    for question in meta.choices:
-        q = question.pk
-        options = tuple(("ans", s, q, o.pk) for o in meta.options[q])
-        answered = ("ans", s, q, ANSWERED_KEY)
-        displayed |= {*options, answered}
-        insensitive.add(("miss", s, q))
-        relations.append(Relation(r("respondents"), (answered, ("miss", s, q))))
-        if question.type == Question.Type.MULTIPLE_CHOICE:
-            for option in options:
-                relations.append(Relation(answered, (option, ("not", *option[1:]))))
-        else:
-            relations.append(Relation(answered, options))
-    shapes = sorted(
-        {(key[0], *key[2:]) for rel in relations for key in rel.members},
-        key=repr,
-    )
-    return relations, displayed, insensitive, shapes

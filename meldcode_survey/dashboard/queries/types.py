@@ -1,9 +1,12 @@
 """The figures the aggregation module returns: small, immutable and complete.
 
 The dashboard, every export and the PDF fact sheet render these objects as they
-are; nothing downstream recomputes a figure or decides what to hide. A hidden
-figure has `hidden=True` and no value. In the staff's unsuppressed view nothing
-is hidden, and `protected=True` marks what an analyst would not see.
+are; nothing downstream recomputes a figure or decides what to hide. Analysts'
+counts are perturbed (queries/disclosure.py). A figure not shown has
+`hidden=True`, no value and a `mark` (queries/marks.py says how each output
+writes it and what it means). In the staff's unsuppressed view figures are
+exact, nothing is hidden, and `protected=True` marks a count under the
+threshold (what an analyst sees as "< 10" or perturbed).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ class Cell:
     value: int | None
     hidden: bool = False
     protected: bool = False
+    mark: str = ""  # why it is hidden: a key of marks.MARKS
 
     def __str__(self) -> str:
         return "" if self.value is None else str(self.value)
@@ -37,6 +41,7 @@ class Share:
     protected: bool = False
     numerator: int | None = None
     denominator: int | None = None
+    mark: str = ""  # why it is hidden: a key of marks.MARKS
 
     @property
     def percent(self) -> float | None:
@@ -105,8 +110,8 @@ class ItemSummary:
 
     @property
     def chart_drawn(self) -> bool:
-        """A bar needs every scored point and the valid n."""
-        return not self.valid_n.hidden and all(not p.count.hidden for p in self.points)
+        """A bar needs the valid n; a point under the threshold draws as 0."""
+        return not self.valid_n.hidden
 
 
 @dataclass(frozen=True)

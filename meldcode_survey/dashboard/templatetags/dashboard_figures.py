@@ -1,12 +1,14 @@
 """Template filters for the aggregation module's figures (see ..formatting).
 
-Hidden figures come out as "< 10" (counts) or "x" (shares, means), the marks
-the exports use too.
+Hidden figures come out as the marks of dashboard.queries.marks ("< 10" for
+counts, "x" for shares and means), the marks the exports use too.
 """
 
 from typing import Any
 
 from django import template
+
+from meldcode_survey.dashboard.queries import marks
 
 from .. import formatting
 
@@ -51,3 +53,9 @@ def in_words(share: Any) -> str:
 def suppression_note(context: Any) -> str:
     """The legend of the marks for hidden figures."""
     return formatting.suppression_note(context)
+
+
+@register.simple_tag
+def disclosure_legend(context: Any) -> list:
+    """`{% disclosure_legend context as legend %}`: the marks and their meaning."""
+    return marks.legend(context)

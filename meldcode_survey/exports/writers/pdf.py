@@ -7,6 +7,9 @@ dilemmas named most, example cases (Voorbeeld / Dilemma / Opvolging), "Wat
 valt op?" and "Meer informatie?". More examples or longer texts flow on to a
 further page with the same running header and footer; no chart, row or box
 is split (factsheet.css).
+Every figure is the aggregation module's; a hidden figure reads as its mark
+(dashboard.queries.marks), and the sheet carries the legend and the disclosure
+note.
 
 Every figure is the aggregation module's, written by dashboard.formatting and
 drawn by dashboard.charts, as on the dashboard. The texts are questionnaire
@@ -34,7 +37,7 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 from meldcode_survey.dashboard import charts, formatting
-from meldcode_survey.dashboard.queries import SectorSummary
+from meldcode_survey.dashboard.queries import SectorSummary, marks
 from meldcode_survey.dashboard.queries.types import last_day
 
 STYLESHEET = "css/factsheet.css"
@@ -133,6 +136,8 @@ def factsheet_context(summary: SectorSummary, texts: FactsheetTexts) -> dict[str
         "examples": summary.examples[:MAX_EXAMPLES],
         "suppression_note": formatting.suppression_note(summary.context),
         "waves": _wave_rows(summary),
+        "disclosure_note": marks.disclosure_note(summary.context),
+        "disclosure_legend": marks.legend(summary.context),
     }
 
 

@@ -1,9 +1,11 @@
 """A sector summary laid out as tables, for the CSV and XLSX writers.
 
 Every figure comes from the aggregation module's SectorSummary as it is: a
-count the module hides is written as "< 10" (the threshold), a hidden share or
-mean as "x" (as Statistics Netherlands marks confidential figures). Nothing is
-recomputed here; percentages are the module's shares times 100, rounded.
+hidden figure is written with its mark from dashboard.queries.marks ("< 10" for
+a count under the threshold, "x" for a share or mean resting on one, as
+Statistics Netherlands marks confidential figures), and the context table
+carries the note and the legend. Nothing is recomputed here; percentages are
+the module's shares times 100, rounded; means are rounded as on the dashboard.
 
 Each table has a stable key and stable column ids (the CSV's `table` and
 `measure` columns) and translated titles and headers (the XLSX sheets).
@@ -23,6 +25,7 @@ from meldcode_survey.dashboard.queries import (
     SectorFigures,
     SectorSummary,
     Share,
+    marks,
 )
 
 HIDDEN_SHARE = formatting.HIDDEN
@@ -119,9 +122,17 @@ def _context_table(summary: SectorSummary) -> SummaryTable:
             _("Small counts"),
             _("Shown (unsuppressed, staff only)")
             if ctx.unsuppressed
-            else _("Suppressed"),
+            else _("Perturbed (afgerond/verstoord)"),
         ),
-        ("suppression_note", _("Note on suppression"), suppression_note(summary)),
+        (
+            "suppression_note",
+            _("Note on disclosure control"),
+            suppression_note(summary),
+        ),
+        *(
+            (f"mark_{i}", _("Mark %(mark)s") % {"mark": entry.symbol}, entry.text)
+            for i, entry in enumerate(marks.legend(ctx), start=1)
+        ),
     ]
     table.rows = [{"code": c, "label": label, "value": v} for c, label, v in values]
     return table

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from ..models import Code, FinalCoding, FinalCodingCode, Redaction
 
@@ -141,6 +141,12 @@ class SectorFrequencies:
     # The same over the narratives whose final coding says "with dilemma":
     dilemma_totals: dict[str, int] = field(default_factory=dict)
     dilemma_cells: dict[tuple[str, str], int] = field(default_factory=dict)
+    # The sums of the narratives' record keys (Response.record_key) beside
+    # each count above, for the dashboard's disclosure control.
+    total_keys: dict[str, int] = field(default_factory=dict)
+    cell_keys: dict[tuple[str, str], int] = field(default_factory=dict)
+    dilemma_total_keys: dict[str, int] = field(default_factory=dict)
+    dilemma_cell_keys: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -170,6 +176,21 @@ class SectorFrequencies:
             counts = {key: n for (key, s), n in cells if s == sector}
         return total, _code_counts(dict(counts), self.codebook)
 
+    def keys_of(
+        self, sector: str | None, *, with_dilemma: bool = False
+    ) -> tuple[int, dict[str, int]]:
+        """The record key sums beside `of(sector)` (or `with_dilemma(sector)`):
+        coded narratives, per code."""
+        totals = self.dilemma_total_keys if with_dilemma else self.total_keys
+        cells = self.dilemma_cell_keys if with_dilemma else self.cell_keys
+        codes: dict[str, int] = defaultdict(int)
+        for (key, s), keys in cells.items():
+            if sector is None or s == sector:
+                codes[key] += keys
+        if sector is None:
+            return sum(totals.values()), dict(codes)
+        return totals.get(sector, 0), dict(codes)
+
 
 def code_frequencies_by_sector(
     *,
@@ -194,24 +215,36 @@ def code_frequencies_by_sector(
     )
     sector_path = "narrative__response__sector"
     with_dilemma = Q(has_dilemma=True)
-    totals, dilemma_totals = {}, {}
-    for sector, n, n_dilemma in (
+    key_path = "narrative__response__record_key"
+    totals, dilemma_totals, total_keys, dilemma_total_keys = {}, {}, {}, {}
+    for sector, n, n_dilemma, keys, dilemma_keys in (
         finals.values_list(sector_path)
-        .annotate(n=Count("pk"), d=Count("pk", filter=with_dilemma))
+        .annotate(
+            n=Count("pk"),
+            d=Count("pk", filter=with_dilemma),
+            keys=Sum(key_path),
+            dkeys=Sum(key_path, filter=with_dilemma, default=0),
+        )
         .order_by()
     ):
         totals[sector], dilemma_totals[sector] = n, n_dilemma
-    cells, dilemma_cells = {}, {}
-    for sector, key, n, n_dilemma in (
+        total_keys[sector], dilemma_total_keys[sector] = keys, dilemma_keys
+    cells, dilemma_cells, cell_keys, dilemma_cell_keys = {}, {}, {}, {}
+    # A final coding carries a code at most once, so the sums count each once.
+    in_dilemma = Q(final__has_dilemma=True)
+    for sector, key, n, n_dilemma, keys, dilemma_keys in (
         FinalCodingCode.objects.filter(final__in=finals)
         .values_list(f"final__{sector_path}", "code__key")
         .annotate(
             n=Count("final_id", distinct=True),
-            d=Count("final_id", distinct=True, filter=Q(final__has_dilemma=True)),
+            d=Count("final_id", distinct=True, filter=in_dilemma),
+            keys=Sum(f"final__{key_path}"),
+            dkeys=Sum(f"final__{key_path}", filter=in_dilemma, default=0),
         )
         .order_by()
     ):
         cells[key, sector], dilemma_cells[key, sector] = n, n_dilemma
+        cell_keys[key, sector], dilemma_cell_keys[key, sector] = keys, dilemma_keys
     # A narrative has one sector, so the sectors' counts add up.
     counts: dict[str, int] = defaultdict(int)
     for (key, _sector), n in cells.items():
@@ -224,4 +257,8 @@ def code_frequencies_by_sector(
         codebook=codebook,
         dilemma_totals=dilemma_totals,
         dilemma_cells=dilemma_cells,
+        total_keys=total_keys,
+        cell_keys=cell_keys,
+        dilemma_total_keys=dilemma_total_keys,
+        dilemma_cell_keys=dilemma_cell_keys,
     )
