@@ -53,8 +53,8 @@ def test_a_cell_reads_the_same_on_the_page_and_in_csv_xlsx_and_pdf(
         f: build(survey_data, kind="summary", format=f, sector=BIG_SECTOR)
         for f in ("csv", "xlsx", "pdf")
     }
-    rows = list(csv.reader(io.StringIO(_read(files["csv"]).decode("utf-8-sig"))))
-    figures = {(t, code, m): v for t, code, _label, m, v in rows[1:]}
+    rows = csv.DictReader(io.StringIO(_read(files["csv"]).decode("utf-8-sig")))
+    figures = {(r["table"], r["code"], r["measure"]): r["value"] for r in rows}
     assert figures["respondents", BIG_SECTOR, "respondents"] == respondents
     assert figures["respondents", "all", "respondents"] == everyone
     for code, n in valid_n.items():

@@ -50,12 +50,12 @@ def in_words(share: Any) -> str:
 
 
 @register.simple_tag
-def suppression_note(context: Any) -> str:
-    """The legend of the marks for hidden figures."""
-    return formatting.suppression_note(context)
-
-
-@register.simple_tag
 def disclosure_legend(context: Any) -> list:
     """`{% disclosure_legend context as legend %}`: the marks and their meaning."""
     return marks.legend(context)
+
+
+@register.simple_tag
+def disclosure_note(context: Any) -> str:
+    """What was done to the figures, in plain words."""
+    return marks.disclosure_note(context)
