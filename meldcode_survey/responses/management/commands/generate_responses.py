@@ -163,6 +163,7 @@ def orm_write(version: Version, rows: Iterator[Synthetic], progress: Progress) -
                     sector=row.sector,
                     applied_meldcode=row.applied,
                     is_synthetic=True,
+                    counted_in_rollups=True,  # by the rebuild that follows
                 )
                 for row in batch
             )
@@ -296,7 +297,7 @@ class CopyWriter:
             rid = str(first_id + offset)
             responses.append(
                 f"{rid}\t{version_id}\t{row.submission_key}\t{row.submitted_on}\t"
-                f"{row.sector}\t{_bool(row.applied)}\tt\n"
+                f"{row.sector}\t{_bool(row.applied)}\tt\tt\n"
             )
             # The answer's own copy of the response's grain (see Answer).
             answer_prefix = f"{rid}\t{row.sector}\t{month_of(row.submitted_on)}\tt"
@@ -324,6 +325,7 @@ RESPONSE_COLUMNS = (
     "sector",
     "applied_meldcode",
     "is_synthetic",
+    "counted_in_rollups",  # by the rebuild that follows
 )
 ANSWER_COPY_COLUMNS = (
     "response_id",
