@@ -27,6 +27,7 @@ from meldcode_survey.questionnaires.models import Questionnaire, Section
 from .flow import Flow
 from .forms import ResumeForm, SectionForm, SubmitForm, initial_from_answers
 from .models import Draft, Response, hash_resume_code
+from .rendering import page_blocks
 from .services import (
     IncompleteDraft,
     draft_new_resume_code,
@@ -39,6 +40,7 @@ from .summary import review_rows, screening_results
 START_LIMIT = {"limit": 300, "window": 600}
 RESUME_FAILURE_LIMIT = {"limit": 20, "window": 600}
 REVIEW = "_review"  # Draft.current_section when the respondent is at the review
+RESUME_CODE = "resume_code"  # the session's copy of a code just issued
 
 
 def _session_key(slug: str) -> str:
@@ -95,10 +97,10 @@ def _with_draft(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapped(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
-        questionnaire = _questionnaire(slug)
+        # The draft comes with its questionnaire: one query on the usual path.
         draft = _current_draft(request, slug)
         if draft is None:
-            return _no_draft(request, questionnaire)
+            return _no_draft(request, _questionnaire(slug))
         return view(request, draft, **kwargs)
 
     return wrapped
@@ -130,8 +132,11 @@ def _start(request: HttpRequest, questionnaire: Questionnaire) -> HttpResponse:
         return _too_many(request)
     draft, code = draft_start(version)
     request.session[_session_key(questionnaire.slug)] = str(draft.key)
-    request.session["resume_code"] = code
-    return redirect("responses:saved", slug=questionnaire.slug)
+    # Shown on the first page (no page of its own: it would cost a click); kept
+    # until the submit, which writes the session anyway.
+    request.session[RESUME_CODE] = code
+    first = Flow.for_version(version).visible_sections({})[0]
+    return redirect("responses:page", slug=questionnaire.slug, section=first.code)
 
 
 def _rejected(request: HttpRequest) -> HttpResponse:
@@ -158,14 +163,16 @@ def saved(request: HttpRequest, draft: Draft) -> HttpResponse:
     """Show the resume code once, right after it was made."""
     questionnaire = draft.version.questionnaire
     slug = questionnaire.slug
-    code = request.session.pop("resume_code", None)
+    code = request.session.pop(RESUME_CODE, None)
     if code is None:
         return redirect("responses:continue", slug=slug)
-    link = request.build_absolute_uri(
-        reverse("responses:resume_link", args=[slug, code])
-    )
-    context = {"questionnaire": questionnaire, "code": code, "link": link}
+    context = {"questionnaire": questionnaire, **_resume(request, slug, code)}
     return render(request, "responses/saved.html", context)
+
+
+def _resume(request: HttpRequest, slug: str, code: str) -> dict[str, str]:
+    link = reverse("responses:resume_link", args=[slug, code])
+    return {"code": code, "link": request.build_absolute_uri(link)}
 
 
 @never_cache
@@ -222,15 +229,19 @@ def _render_page(
 ) -> HttpResponse:
     number, total = flow.step(section, draft.answers)
     previous, _next = flow.neighbours(section, draft.answers)
+    slug = draft.version.questionnaire.slug
+    code = request.session.get(RESUME_CODE) if previous is None else None
     context = {
         "questionnaire": draft.version.questionnaire,
         "draft": draft,
         "section": section,
         "form": form,
+        "blocks": page_blocks(form, draft.version),
         "step": number,
         "steps": total,
         "previous": previous,
         "to_review": request.GET.get("review") or request.POST.get("review"),
+        **(_resume(request, slug, code) if code else {}),
     }
     return render(request, "responses/page.html", context, status=status)
 
@@ -255,10 +266,13 @@ def _save_page(
         destination = section.code
     else:
         destination = REVIEW
-    draft_save_answers(draft, form.answers(), section_code=destination)
     if action == "save":
-        request.session["resume_code"] = draft_new_resume_code(draft)
+        code = draft_save_answers(
+            draft, form.answers(), section_code=destination, new_resume_code=True
+        )
+        request.session[RESUME_CODE] = code
         return redirect("responses:saved", slug=slug)
+    draft_save_answers(draft, form.answers(), section_code=destination)
     if destination == REVIEW:
         return redirect("responses:review", slug=slug)
     return redirect("responses:page", slug=slug, section=destination)
@@ -267,12 +281,11 @@ def _save_page(
 @never_cache
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, slug: str) -> HttpResponse:
-    questionnaire = _questionnaire(slug)
     if request.method == "POST":
-        return _submit(request, questionnaire)
+        return _submit(request, slug)
     draft = _current_draft(request, slug)
     if draft is None:
-        return _no_draft(request, questionnaire)
+        return _no_draft(request, _questionnaire(slug))
     flow = Flow.for_version(draft.version)
     form = SubmitForm(
         initial={"submission_key": draft.key},
@@ -295,16 +308,20 @@ def _render_review(
     return render(request, "responses/review.html", context, status=status)
 
 
-def _submit(request: HttpRequest, questionnaire: Questionnaire) -> HttpResponse:
+def _submit(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         key = uuid.UUID(request.POST.get("submission_key", ""))
     except ValueError:
         return _rejected(request)
-    if Response.objects.filter(submission_key=key).exists():
-        return _thanks_redirect(request, questionnaire)
-    draft = _current_draft(request, questionnaire.slug)
+    draft = _current_draft(request, slug)
     if draft is None:
+        # Stored already (a double click, the back button): the submit deleted
+        # the draft in the transaction that stored the response.
+        questionnaire = _questionnaire(slug)
+        if Response.objects.filter(submission_key=key).exists():
+            return _thanks_redirect(request, questionnaire)
         return _no_draft(request, questionnaire)
+    questionnaire = draft.version.questionnaire
     if draft.key != key:
         return _rejected(request)
     flow = Flow.for_version(draft.version)
@@ -327,6 +344,7 @@ def _thanks_redirect(
     request: HttpRequest, questionnaire: Questionnaire
 ) -> HttpResponse:
     request.session.pop(_session_key(questionnaire.slug), None)
+    request.session.pop(RESUME_CODE, None)
     return redirect("responses:thanks", slug=questionnaire.slug)
 
 
@@ -387,7 +405,7 @@ def _resume_with(
 @_with_draft
 def new_code(request: HttpRequest, draft: Draft) -> HttpResponse:
     """Issue a fresh resume code for the draft in progress."""
-    request.session["resume_code"] = draft_new_resume_code(draft)
+    request.session[RESUME_CODE] = draft_new_resume_code(draft)
     return redirect("responses:saved", slug=draft.version.questionnaire.slug)
 
 
