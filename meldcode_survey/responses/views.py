@@ -35,7 +35,7 @@ from .services import (
     draft_start,
     response_submit,
 )
-from .summary import review_rows, screening_results
+from .summary import ScreeningResult, review_rows, screening_results
 
 START_LIMIT = {"limit": 300, "window": 600}
 RESUME_FAILURE_LIMIT = {"limit": 20, "window": 600}
@@ -287,21 +287,28 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
     if draft is None:
         return _no_draft(request, _questionnaire(slug))
     flow = Flow.for_version(draft.version)
+    screening = screening_results(flow, draft.answers)
     form = SubmitForm(
-        initial={"submission_key": draft.key},
-        needs_confirmation=bool(screening_results(flow, draft.answers)),
+        initial={"submission_key": draft.key}, needs_confirmation=bool(screening)
     )
-    return _render_review(request, flow, draft, form)
+    return _render_review(request, flow, draft, form, screening=screening)
 
 
 def _render_review(
-    request: HttpRequest, flow: Flow, draft: Draft, form: SubmitForm, status: int = 200
+    request: HttpRequest,
+    flow: Flow,
+    draft: Draft,
+    form: SubmitForm,
+    status: int = 200,
+    screening: list[ScreeningResult] | None = None,
 ) -> HttpResponse:
+    if screening is None:
+        screening = screening_results(flow, draft.answers)
     context = {
         "questionnaire": draft.version.questionnaire,
         "draft": draft,
         "rows": review_rows(flow, draft.answers),
-        "screening": screening_results(flow, draft.answers),
+        "screening": screening,
         "form": form,
         "steps": len(flow.visible_sections(draft.answers)) + 1,
     }
@@ -325,11 +332,12 @@ def _submit(request: HttpRequest, slug: str) -> HttpResponse:
     if draft.key != key:
         return _rejected(request)
     flow = Flow.for_version(draft.version)
-    form = SubmitForm(
-        request.POST, needs_confirmation=bool(screening_results(flow, draft.answers))
-    )
+    screening = screening_results(flow, draft.answers)
+    form = SubmitForm(request.POST, needs_confirmation=bool(screening))
     if not form.is_valid():
-        return _render_review(request, flow, draft, form, status=400)
+        return _render_review(
+            request, flow, draft, form, status=400, screening=screening
+        )
     try:
         response_submit(draft=draft, submission_key=key)
     except IncompleteDraft as incomplete:
