@@ -36,14 +36,14 @@ _blanks: dict[tuple, SafeString] = {}
 
 
 @dataclass
-class Block:
+class RenderedBlock:
     """Consecutive questions of a page, with the stem of their Likert group."""
 
     group: LikertGroup | None
     fields: list[SafeString]
 
 
-def page_blocks(form: SectionForm, version: Version) -> list[Block]:
+def page_blocks(form: SectionForm, version: Version) -> list[RenderedBlock]:
     """The page's questions as HTML, grouped as SectionForm.blocks() groups them."""
     reuse = not form.is_bound and version.is_frozen and version.published_at
     blocks = []
@@ -54,7 +54,7 @@ def page_blocks(form: SectionForm, version: Version) -> list[Block]:
             html = [
                 render_to_string(FIELD_TEMPLATE, {"field": b}) for b in block.fields
             ]
-        blocks.append(Block(block.group, html))
+        blocks.append(RenderedBlock(block.group, html))
     return blocks
 
 
