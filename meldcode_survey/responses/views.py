@@ -330,6 +330,10 @@ def _submit(request: HttpRequest, slug: str) -> HttpResponse:
         return _no_draft(request, questionnaire)
     questionnaire = draft.version.questionnaire
     if draft.key != key:
+        # An earlier questionnaire's review page, sent again after a new start:
+        # thank them again and keep the new draft.
+        if Response.objects.filter(submission_key=key).exists():
+            return redirect("responses:thanks", slug=questionnaire.slug)
         return _rejected(request)
     flow = Flow.for_version(draft.version)
     screening = screening_results(flow, draft.answers)
