@@ -13,6 +13,7 @@ from meldcode_survey.questionnaires.services import version_copy, version_publis
 from meldcode_survey.responses import rendering
 from meldcode_survey.responses.flow import Flow
 from meldcode_survey.responses.forms import SectionForm, initial_from_answers
+from tests import factories
 from tests.conftest import complete_answers
 from tests.responses.test_pages import BASE, _post_data, _start
 
@@ -134,3 +135,33 @@ def test_bad_input_is_shown_again_with_what_was_entered_and_a_message(seed_versi
     assert 'value="Intern begeleider"' in page
     assert ("q_ervaring", "5_10") in _checked(page)
     assert ("q_toegepast", "yes") in _checked(page)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        (Question.Type.NUMBER, 12),
+        (Question.Type.MULTIPLE_CHOICE, ["b", "c"]),
+        (Question.Type.SHORT_TEXT, "<script>alert(1)</script> & co"),
+        (Question.Type.MULTIPLE_CHOICE, None),
+    ],
+)
+def test_every_kind_of_question_fills_in_as_a_full_render_does(kind, value):
+    section = factories.SectionFactory()
+    question = factories.QuestionFactory(section=section, type=kind, required=False)
+    for code in "abc":
+        factories.ChoiceFactory(question=question, code=code)
+    version = section.version
+    version_publish(version)
+    version.refresh_from_db()
+    question = Flow.for_version(version).questions[0]
+    initial = {} if value is None else {f"q_{question.code}": value}
+    form = SectionForm(questions=[question], initial=initial)
+
+    (block,) = rendering.page_blocks(form, version)
+    full = render_to_string(
+        rendering.FIELD_TEMPLATE, {"field": form[f"q_{question.code}"]}
+    )
+    assert block.fields == [full]
+    assert rendering._blanks  # it came from the cache
+    assert "<script>" not in full
