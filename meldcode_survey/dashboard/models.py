@@ -1,9 +1,9 @@
 """Rollups that feed the dashboard, and the staff's "wat valt op" notes.
 
 The rollups hold counts per questionnaire version, data set (real or synthetic),
-calendar month and sector. They are kept current after every submit
-(receivers.py) and rebuilt from the raw answers by `refresh_aggregates`
-(services.py), so no page ever groups the raw answers.
+calendar month and sector. They are kept current after every submit (a task
+sent after its commit, tasks.py) and rebuilt from the raw answers by
+`refresh_aggregates` (services.py), so no page ever groups the raw answers.
 """
 
 from __future__ import annotations
