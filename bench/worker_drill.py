@@ -3,19 +3,21 @@
 On a PostgreSQL database of its own (BENCH_DRILL_DATABASE_URL) with COUNT
 synthetic responses (generate_responses, reused when already there) and Redis
 (BENCH_DRILL_REDIS_URL), a worker started as `make worker` starts one (prefork,
-here with one process and a queue of its own) builds the raw CSV export. Once
-the export shows KILL_AT percent progress, the worker's process group is killed
-with SIGKILL and a new worker is started. The export must then complete exactly
-once: done at the second attempt, one finished file, no partial file left, and
-every response in the file once. The lease is LEASE seconds (production: 600).
+here with one process and a queue of its own) builds the raw SPSS export, and
+beat runs as `make beat` runs it, with the schedule's sweep (`requeue_stalled`)
+every second instead of every ten minutes. Once the export shows KILL_AT
+percent progress, the worker's process group is killed with SIGKILL and a new
+worker is started. The export must then complete exactly once: taken up by the
+sweep once its heartbeat is STALE seconds old (production: 600), done at the
+second attempt, one finished file, no partial file left, and every response in
+the file once.
 
-    python bench/worker_drill.py [--count 50000] [--lease 5] [--kill-at 30]
+    python bench/worker_drill.py [--count 50000] [--stale 5] [--kill-at 30]
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import signal
@@ -54,14 +56,14 @@ def _env(args: argparse.Namespace, media: str) -> dict[str, str]:
         "DEBUG": "true",
         "PRIVATE_MEDIA_ROOT": media,
         "EXPORT_QUEUE": f"exports-drill-{uuid.uuid4().hex[:12]}",
-        "EXPORT_LEASE_SECONDS": str(args.lease),
+        "EXPORT_STALE_SECONDS": str(args.stale),
     }
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=50_000)
-    parser.add_argument("--lease", type=int, default=5, help="seconds")
+    parser.add_argument("--stale", type=int, default=5, help="seconds")
     parser.add_argument("--kill-at", type=int, default=30, help="percent")
     args = parser.parse_args(argv)
     ensure_database(DATABASE_URL)
@@ -83,12 +85,14 @@ def report(f: dict) -> None:
     lines = [
         "",
         f"Fault drill: Celery worker killed during an export ({f['count']:,} "
-        f"responses, raw CSV, lease {f['lease']} s)",
+        f"responses, raw SPSS file, heartbeat stale after {f['stale']} s, beat's sweep "
+        "every second)",
         f"  killed (SIGKILL to the process group) at {f['killed_percent']} % progress, "
         f"{f['killed_after_s']:.1f} s into attempt 1, leaving a "
         f"{f['partial_mb']:.1f} MB partial file",
         f"  a new worker was ready {f['ready_s']:.1f} s after the kill and took the "
-        f"export over {f['claimed_s']:.1f} s after it (when the lease ran out); "
+        f"export over {f['claimed_s']:.1f} s after it (sent by the sweep once the "
+        f"heartbeat, {f['heartbeat_age_s']:.1f} s old at the kill, was stale); "
         f"done {f['done_s']:.1f} s after the kill",
         f"  status {f['status']}, attempts {f['attempts']}, finished files "
         f"{f['finished_files']}, partial files {f['partial_files']}, rows "
@@ -117,10 +121,12 @@ def child(options: dict) -> dict:
     Export.objects.all().delete()  # nothing left running from an earlier drill
     queue = os.environ["EXPORT_QUEUE"]
     logs = Path(os.environ["PRIVATE_MEDIA_ROOT"])
+    _sweep_every_second(queue)
+    beat = _start_beat(logs / "beat.log")
     worker = _start_worker(queue, logs / "killed.log")
     try:
         spec = ExportSpec(
-            kind="raw", version=version, format="csv", include_synthetic=True
+            kind="raw", version=version, format="sav", include_synthetic=True
         )
         export = export_request(spec=spec)
         kill_at = options["kill_at"]
@@ -131,7 +137,8 @@ def child(options: dict) -> dict:
         export.refresh_from_db()
         figures = {
             "count": options["count"],
-            "lease": options["lease"],
+            "stale": options["stale"],
+            "heartbeat_age_s": (killed - export.heartbeat_at).total_seconds(),
             "killed_percent": export.progress,
             "killed_after_s": (killed - export.started_at).total_seconds(),
             "partial_mb": sum(p.stat().st_size for p in _partials()) / 1e6,
@@ -142,7 +149,8 @@ def child(options: dict) -> dict:
         export = _wait(export, lambda e: e.status in FINISHED, worker, logs)
     finally:
         _stop(worker)
-        _forget_unacked(queue)
+        _stop(beat)
+        _forget_queue(queue)
     export = Export.objects.get(pk=export.pk)
     return figures | _check(export, killed)
 
@@ -184,7 +192,7 @@ def _start_worker(queue: str, log: Path) -> subprocess.Popen:
 
 
 def _wait_ready(worker: subprocess.Popen, log: Path) -> datetime:
-    """When the worker said it was ready (after its start-up sweep)."""
+    """When the worker said it was ready."""
     from django.utils import timezone
 
     deadline = time.monotonic() + TIMEOUT
@@ -225,17 +233,36 @@ def _stop(worker: subprocess.Popen) -> None:
             worker.wait(timeout=10)
 
 
-def _forget_unacked(queue: str) -> None:
-    """Drop the killed worker's unacknowledged message, which Redis would
-    otherwise hand back to this drill's queue after the visibility timeout."""
+def _forget_queue(queue: str) -> None:
+    """Drop what is left in this drill's queue (a sweep sent after the end)."""
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
-    for tag, payload in client.hscan_iter("unacked"):
-        if json.loads(payload)[-1] == queue:
-            client.hdel("unacked", tag)
-            client.zrem("unacked_index", tag)
-    client.delete(queue)
+    redis.Redis.from_url(REDIS_URL).delete(queue)
+
+
+def _sweep_every_second(queue: str) -> None:
+    """The schedule's sweep (exports 0002), every second, on the drill's queue."""
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    every_second, _ = IntervalSchedule.objects.get_or_create(
+        every=1, period=IntervalSchedule.SECONDS
+    )
+    PeriodicTask.objects.filter(task="exports.requeue_stalled").update(
+        interval=every_second, queue=queue, enabled=True
+    )
+    PeriodicTask.objects.exclude(task="exports.requeue_stalled").update(enabled=False)
+
+
+def _start_beat(log: Path) -> subprocess.Popen:
+    """Beat as `make beat` starts it (the database scheduler)."""
+    celery = Path(sys.executable).with_name("celery")
+    return subprocess.Popen(
+        [str(celery), "-A", "meldcode_survey", "beat", "--loglevel=INFO"],
+        cwd=ROOT,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _partials() -> list[Path]:
@@ -247,7 +274,8 @@ def _partials() -> list[Path]:
 
 
 def _check(export: Export, killed: datetime) -> dict:
-    """The export as stored: files, attempts, and the rows of its CSV."""
+    """The export as stored: files, attempts, and the rows of its SPSS file."""
+    import pyreadstat
     from django.core.files.storage import default_storage
 
     from meldcode_survey.exports.services import file_digest
@@ -267,8 +295,8 @@ def _check(export: Export, killed: datetime) -> dict:
     }
     if export.status == "done":
         path = Path(export.file.path)
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            ids = [row["response_id"] for row in csv.DictReader(handle)]
+        data, _meta = pyreadstat.read_sav(str(path), output_format="dict")
+        ids = list(data["response_id"])
         figures.update(
             rows=len(ids),
             distinct_ids=len(set(ids)),

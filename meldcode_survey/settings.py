@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "meldcode_survey.exports",
     "meldcode_survey.accounts",
     "meldcode_survey.audit",
+    # Synthetic data and its bulk loader (generate_responses): demos, tests and
+    # benchmarks only; it refuses a database that holds real responses.
+    "meldcode_survey.demo",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +203,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Periodic and clean-up tasks are acknowledged after they ran; the export task
+# is not (its database row and heartbeat are the record, see exports.tasks).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -269,11 +274,11 @@ LOGGING = {
 EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
 # An optional queue of its own for exports, served by a dedicated worker.
 EXPORT_QUEUE = env.str("EXPORT_QUEUE", default="")
-# A running export renews its lease with every progress step; when a worker dies,
-# another takes the export over once the lease has run out. Keep it well below
-# the broker's visibility_timeout (above) and above the longest gap between two
-# progress steps.
-EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=600)
+# A running export writes a heartbeat with every progress step; once it is this
+# old, the periodic sweep (exports.requeue_stalled) takes its worker for dead and
+# sends the export again. Keep it above the longest gap between two progress
+# steps (a PDF fact sheet renders in one step).
+EXPORT_STALE_SECONDS = env.int("EXPORT_STALE_SECONDS", default=600)
 
 # Behind a reverse proxy that sets X-Forwarded-For (rate limiting only).
 USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)

@@ -3,8 +3,7 @@
 Incremental updates add one response's counts with an atomic upsert
 (`INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`, on PostgreSQL and
 SQLite alike), so concurrent submits never lose a count. A rebuild counts the
-raw answers with `SELECT ... GROUP BY` (on a large PostgreSQL database split
-over several connections, see _count_in_parallel) and replaces every rollup
+raw answers with one `SELECT ... GROUP BY` per table and replaces every rollup
 with the few thousand result rows in one transaction: readers see the old or
 the new figures, never a mix. Every change gives the version a new figures
 stamp, the key under which the pages cache their figures.
@@ -12,12 +11,10 @@ stamp, the key under which the pages cache their figures.
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -215,9 +212,10 @@ def rollups_rebuild() -> RebuildResult:
     A GROUP BY per table over the raw rows; their few thousand result rows
     replace the rollups in one transaction, so readers see the old or the new
     figures, never a mix. Answers carry their response's grain, so they are
-    counted from their own table alone; on a large PostgreSQL database in
-    groups of questions on several connections at once, all reading the same
-    snapshot.
+    counted from their own table alone, along the index that holds every
+    column they are grouped by (PostgreSQL reads it with an index-only scan,
+    in parallel workers of its own, feeding a streaming GROUP BY): 1.2 s over a
+    million responses (bench/README.md).
     """
     started = time.perf_counter()
     # One snapshot for the whole rebuild (when it is a transaction of its own),
@@ -229,14 +227,9 @@ def rollups_rebuild() -> RebuildResult:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         if connection.vendor == "postgresql":
             _lock_and_tune()
-        if connection.vendor == "postgresql" and _answer_rows_estimate() >= (
-            PARALLEL_MIN_ANSWERS
-        ):
-            response_rows, answer_rows, answered_rows = _count_in_parallel()
-        else:
-            response_rows = list(_response_rows())
-            answer_rows = list(_answer_rows(counted_question_ids()))
-            answered_rows = list(_answered_rows())
+        response_rows = list(_response_rows())
+        answer_rows = list(_answer_rows(counted_question_ids()))
+        answered_rows = list(_answered_rows())
         responses = [
             ResponseRollup(**_grain(row), **{c: row[c] for c in ResponseRollup.COUNTS})
             for row in _per_month(response_rows)
@@ -261,21 +254,10 @@ def rollups_rebuild() -> RebuildResult:
     )
 
 
-# From this many answer rows on, PostgreSQL counts on several connections.
-PARALLEL_MIN_ANSWERS = 500_000
 SESSION_SETTINGS = (
     # Room to hash a million responses in memory instead of in batches.
     "SET LOCAL work_mem = '256MB'",
 )
-HELPER_SETTINGS = (
-    *SESSION_SETTINGS,
-    # Each helper connection is one of the parallel workers itself.
-    "SET LOCAL max_parallel_workers_per_gather = 0",
-)
-# The answers are counted along the answer_grain_for_rollups index, which holds
-# every column they are grouped by in order: an index-only scan feeding a
-# streaming GROUP BY, about three times faster than hashing millions of rows.
-ANSWER_SETTINGS = (*HELPER_SETTINGS, "SET LOCAL enable_hashagg = off")
 
 
 def _lock_and_tune() -> None:
@@ -285,62 +267,6 @@ def _lock_and_tune() -> None:
     with connection.cursor() as cursor:
         for statement in SESSION_SETTINGS:
             cursor.execute(statement)
-
-
-def _answer_rows_estimate() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
-            [Answer._meta.db_table],
-        )
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
-
-
-def _count_in_parallel() -> tuple[list[dict], list[dict], list[dict]]:
-    """The rebuild's GROUP BYs, the answers split by question over connections.
-
-    Every connection imports the snapshot exported here, so together they
-    count exactly what this transaction sees.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_export_snapshot()")
-        snapshot = cursor.fetchone()[0]
-    workers = max(2, os.cpu_count() or 2)
-    questions = counted_question_ids()
-    parts = workers * 2
-    statements = [
-        (*_response_rows().query.sql_with_params(), HELPER_SETTINGS),
-        (*_answered_rows().query.sql_with_params(), HELPER_SETTINGS),
-    ] + [
-        (*_answer_rows(questions[i::parts]).query.sql_with_params(), ANSWER_SETTINGS)
-        for i in range(min(parts, len(questions)))
-    ]
-    params = connection.get_connection_params()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(
-            pool.map(lambda s: _select_in_snapshot(params, snapshot, *s), statements)
-        )
-    answer_rows = [row for rows in results[2:] for row in rows]
-    return results[0], answer_rows, results[1]
-
-
-def _select_in_snapshot(
-    params: dict, snapshot: str, sql: str, args: tuple, settings: tuple[str, ...]
-) -> list[dict]:
-    import psycopg2
-
-    with psycopg2.connect(**params) as raw:
-        raw.set_session(isolation_level="REPEATABLE READ", readonly=True)
-        with raw.cursor() as cursor:
-            cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-            for statement in settings:
-                cursor.execute(statement)
-            cursor.execute(sql, args)
-            names = [column.name for column in cursor.description]
-            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    raw.close()
-    return rows
 
 
 def _grain(row: dict) -> dict:

@@ -7,8 +7,9 @@ and is handed out only by the permission-checked download view, which writes a
 Download row each time.
 
 Running an export twice does no harm: a worker claims the row with one
-conditional UPDATE (queued, or running with an expired lease -> running), so a
-redelivered message or an overlapping schedule finds nothing to claim.
+conditional UPDATE (queued, or running with a stale heartbeat -> running, the
+attempt number going up), so a duplicate message or an overlapping schedule
+finds nothing to claim (see services).
 """
 
 from __future__ import annotations
@@ -110,10 +111,14 @@ class Export(models.Model):
     size = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
     rows = models.BigIntegerField(_("rows"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The fencing token: each claim adds one, and a run writes to the row only
+    # while the number it claimed is still the row's.
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    # While running: the time after which the claim is considered abandoned (a
-    # killed worker); a redelivered message may then claim the row again.
-    lease_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Written by the running export at every progress step; a running export
+    # whose heartbeat went stale has lost its worker and may be claimed again.
+    heartbeat_at = models.DateTimeField(
+        _("last heartbeat"), null=True, blank=True, editable=False
+    )
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,26 +1,23 @@
 """Writes of the exports app: request, run, expire, and log a download.
 
-Running is safe to repeat. `export_run` first claims the row with one
-conditional UPDATE: a queued row, or a running row whose lease has expired (its
-worker was killed). Whoever loses the race, or finds the row done or failed,
-does nothing. Every later write of the run is fenced by the attempt number it
-claimed, so a run that lost its lease can never overwrite the result of the run
-that took over; the run that takes over removes the partial file of the one
-before.
+The row, not the Celery message, is the record of the work (KoboToolbox's
+`ImportExportTask`, healthchecks.io's `sendalerts`). One recovery path:
 
-A killed worker's message stays unacknowledged at the broker for its visibility
-timeout (an hour), so it is not what brings the export back. A worker that
-starts sends every running export again, due when its lease runs out
-(`requeue_after_restart`); the beat task `requeue_stalled` sends those whose
-lease ran out while no worker restarted. A message that finds the export
-running under a live lease comes back when that lease runs out
-(`_follow_live_lease`): when a pool process dies and its worker lives on, the
-message is delivered again at once, and this takes the export up as soon as the
-dead run's lease ends.
-
-A transient error (file system, database connection) puts the row back in the
-queue and is re-raised for Celery to retry with backoff; any other error, or a
-transient one on the last attempt, marks the row failed with the error shown.
+* `export_run` claims the row with one conditional UPDATE: a queued row, or a
+  running row whose heartbeat is stale (its worker died), becomes running and
+  its attempt number, the fencing token, goes up by one. Whoever loses the
+  race, or finds the row done, failed or running with a live heartbeat, does
+  nothing.
+* While it runs, every progress step writes the heartbeat, fenced by the
+  attempt number: a run whose attempt is no longer the row's writes nothing
+  more, stops, and removes its partial file; the run that took over removes the
+  partial file a killed run left behind.
+* One periodic sweep (`requeue_stalled`, a django-celery-beat task) sends again
+  every export whose heartbeat went stale, and every queued export whose
+  message may have been lost.
+* A transient error (file system, database connection) puts the row back in the
+  queue and is re-raised for Celery to retry with backoff; any other error, or a
+  transient one on the last attempt, marks the row failed with the error shown.
 """
 
 from __future__ import annotations
@@ -29,6 +26,7 @@ import hashlib
 import logging
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -59,8 +57,6 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     InterfaceError,
 )
 MAX_ATTEMPTS = 5
-# A message sent for a lease that has not run out yet is due this long after it.
-LEASE_MARGIN = timedelta(seconds=1)
 # A queued export whose message may have been lost (broker down at enqueue time)
 # is sent again after this long; a duplicate message finds nothing to claim.
 STALLED_AFTER = timedelta(minutes=15)
@@ -71,10 +67,10 @@ def retention_days() -> int:
     return int(getattr(settings, "EXPORT_RETENTION_DAYS", 30))
 
 
-def lease() -> timedelta:
-    """How long a running export is its worker's without progress; one whose
-    lease ran out has lost its worker and may be claimed again."""
-    return timedelta(seconds=int(getattr(settings, "EXPORT_LEASE_SECONDS", 600)))
+def stale_after() -> timedelta:
+    """How old the heartbeat of a running export may be before its worker is
+    taken for dead and the export may be claimed again."""
+    return timedelta(seconds=int(getattr(settings, "EXPORT_STALE_SECONDS", 600)))
 
 
 # --- Requesting ---------------------------------------------------------------
@@ -167,9 +163,8 @@ def export_request(
     return export
 
 
-def enqueue(export_id: int, *, eta: datetime | None = None) -> None:
-    """Send the export to a worker (at `eta`, if given); a broker that is down is
-    logged, not raised.
+def enqueue(export_id: int) -> None:
+    """Send the export to a worker; a broker that is down is logged, not raised.
 
     The row stays queued and `requeue_stalled` sends it again later. Without a
     broker (the embedded default) the task runs here and now, retries included;
@@ -182,42 +177,24 @@ def enqueue(export_id: int, *, eta: datetime | None = None) -> None:
         return
     try:
         run_export_task.apply_async(
-            args=[export_id],
-            queue=getattr(settings, "EXPORT_QUEUE", None) or None,
-            eta=eta,
+            args=[export_id], queue=getattr(settings, "EXPORT_QUEUE", None) or None
         )
     except Exception:
         logger.exception("Could not queue export %s; it will be sent again", export_id)
 
 
-def requeue_stalled(now: Any = None) -> list[int]:
-    """Send again exports whose message was lost or whose worker died."""
+def requeue_stalled(now: datetime | None = None) -> list[int]:
+    """The sweep: send again exports whose worker died (a stale heartbeat) or
+    whose message was lost (queued for long). A duplicate message is harmless:
+    it finds nothing to claim."""
     now = now or timezone.now()
     stalled = Export.objects.filter(
         Q(status=Export.Status.QUEUED, created_at__lt=now - STALLED_AFTER)
-        | Q(status=Export.Status.RUNNING, lease_expires_at__lt=now)
+        | Q(status=Export.Status.RUNNING, heartbeat_at__lt=now - stale_after())
     ).values_list("pk", flat=True)
     ids = list(stalled)
     for export_id in ids:
         enqueue(export_id)
-    return ids
-
-
-def requeue_after_restart(now: Any = None) -> list[int]:
-    """At worker start: send again every export that a dead worker may hold.
-
-    Which worker holds a running export is not recorded, so each one is sent
-    for the moment its lease runs out; if its worker is alive, it has renewed
-    the lease by then and the message finds nothing to claim.
-    """
-    now = now or timezone.now()
-    ids = requeue_stalled(now)
-    leased = Export.objects.filter(
-        status=Export.Status.RUNNING, lease_expires_at__gte=now
-    ).values_list("pk", "lease_expires_at")
-    for export_id, expires in leased:
-        enqueue(export_id, eta=expires + LEASE_MARGIN)
-        ids.append(export_id)
     return ids
 
 
@@ -238,12 +215,12 @@ def _claim(export_id: int) -> Export | None:
     """Take the row for this run, or None when there is nothing to do."""
     now = timezone.now()
     claimable = Q(status=Export.Status.QUEUED) | Q(
-        status=Export.Status.RUNNING, lease_expires_at__lt=now
+        status=Export.Status.RUNNING, heartbeat_at__lt=now - stale_after()
     )
     claimed = Export.objects.filter(claimable, pk=export_id).update(
         status=Export.Status.RUNNING,
         started_at=now,
-        lease_expires_at=now + lease(),
+        heartbeat_at=now,
         attempts=F("attempts") + 1,
         progress=0,
     )
@@ -256,61 +233,50 @@ def _claim(export_id: int) -> Export | None:
             status=Export.Status.FAILED,
             error=_("Stopped after %(n)d attempts.") % {"n": MAX_ATTEMPTS},
             finished_at=now,
-            lease_expires_at=None,
         )
         return None
     return export
 
 
-def _follow_live_lease(export_id: int) -> None:
-    """Send the export again for when the lease of the run holding it ends.
-
-    If that run is alive it renews its lease meanwhile, and the message finds
-    nothing to claim again (and follows the new lease) until the export is done.
-    Tasks that run in-process have no other run to wait for.
-    """
-    from .tasks import run_export_task
-
-    if run_export_task.app.conf.task_always_eager:
-        return
-    expires = (
-        Export.objects.filter(
-            pk=export_id,
-            status=Export.Status.RUNNING,
-            lease_expires_at__gte=timezone.now(),
-        )
-        .values_list("lease_expires_at", flat=True)
-        .first()
-    )
-    if expires is not None:
-        enqueue(export_id, eta=expires + LEASE_MARGIN)
-
-
 def _fenced(export: Export, **fields: Any) -> bool:
-    """Update the row only while this run still holds it."""
+    """Update the row only while this run's claim is the row's.
+
+    The attempt number is the fencing token; the claim's start time goes with
+    it because a retry from the admin counts the attempts from zero again.
+    """
     return bool(
         Export.objects.filter(
-            pk=export.pk, status=Export.Status.RUNNING, attempts=export.attempts
+            pk=export.pk,
+            status=Export.Status.RUNNING,
+            attempts=export.attempts,
+            started_at=export.started_at,
         ).update(**fields)
     )
 
 
-class _Progress:
-    """Writes progress (and renews the lease) when the whole percent changes."""
+class Superseded(Exception):
+    """This run's attempt is no longer the row's: another run took it over."""
+
+
+class _Heartbeat:
+    """The writers' progress callback: stores progress and the heartbeat when
+    the whole percent changes, or when the last beat is a tenth of the stale
+    threshold old; raises Superseded once the row is another run's."""
 
     def __init__(self, export: Export) -> None:
         self.export = export
         self.percent = 0
+        self.interval = stale_after().total_seconds() / 10
+        self.last = time.monotonic()
 
     def __call__(self, fraction: float) -> None:
         percent = max(0, min(99, int(fraction * 100)))
-        if percent > self.percent:
-            self.percent = percent
-            _fenced(
-                self.export,
-                progress=percent,
-                lease_expires_at=timezone.now() + lease(),
-            )
+        if percent <= self.percent and time.monotonic() - self.last < self.interval:
+            return
+        self.percent = max(percent, self.percent)
+        self.last = time.monotonic()
+        if not _fenced(self.export, progress=self.percent, heartbeat_at=timezone.now()):
+            raise Superseded
 
 
 def export_run(export_id: int, *, final_attempt: bool = True) -> Export | None:
@@ -322,13 +288,15 @@ def export_run(export_id: int, *, final_attempt: bool = True) -> Export | None:
     export = _claim(export_id)
     if export is None:
         logger.info("Export %s: nothing to claim", export_id)
-        _follow_live_lease(export_id)
         return None
     tmp = _tmp_path(export)
     try:
         with translation.override(export.language):
-            rows = build_file(export, tmp, progress=_Progress(export))
+            rows = build_file(export, tmp, progress=_Heartbeat(export))
         _store(export, tmp, rows)
+    except Superseded:
+        _discard(tmp)
+        logger.warning("Export %s was taken over; this run stopped", export.pk)
     except TRANSIENT_ERRORS as exc:
         _discard(tmp)
         if final_attempt or export.attempts >= MAX_ATTEMPTS:
@@ -353,8 +321,8 @@ def _tmp_path(export: Export) -> Path:
 def _discard_earlier_parts(directory: Path, export: Export) -> None:
     """Remove the partial files of the attempts this run took over from.
 
-    A killed worker leaves its file behind. A run that lost its lease but is
-    still writing can no longer store its file, which fencing refuses anyway.
+    A killed worker leaves its file behind; a run that was taken over while
+    still alive removes its own at its next heartbeat.
     """
     for path in directory.glob(f"{export.pk}-*.part"):
         attempt = path.name.split("-")[1]
@@ -381,7 +349,7 @@ def file_digest(path: Path) -> tuple[str, int]:
 def _store(export: Export, tmp: Path, rows: int | None) -> None:
     sha256, size = file_digest(tmp)
     filename = export.base_filename()
-    # A fresh directory per run: a run that lost its lease never touches the
+    # A fresh directory per run: a run that was taken over never touches the
     # file of the run that took over.
     name = f"exports/{export.pk}/{secrets.token_hex(8)}/{filename}"
     final = Path(default_storage.path(name))
@@ -400,7 +368,6 @@ def _store(export: Export, tmp: Path, rows: int | None) -> None:
         error="",
         finished_at=now,
         expires_at=now + timedelta(days=retention_days()),
-        lease_expires_at=None,
     )
     if not stored:
         logger.warning("Export %s was taken over; dropping this run's file", export.pk)
@@ -417,7 +384,6 @@ def _release(export: Export, exc: Exception) -> None:
         status=Export.Status.QUEUED,
         progress=0,
         error=message,
-        lease_expires_at=None,
     )
 
 
@@ -427,7 +393,6 @@ def _fail(export: Export, exc: Exception) -> None:
         status=Export.Status.FAILED,
         error=_describe(exc),
         finished_at=timezone.now(),
-        lease_expires_at=None,
     )
 
 

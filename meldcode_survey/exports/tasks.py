@@ -1,26 +1,21 @@
 """Celery tasks of the exports app: thin, they take ids and call services.
 
-Late acks and reject-on-worker-lost are global (settings): a message is
-delivered again when a worker's child process dies, or after the broker's
-visibility timeout when the whole worker was killed, and `export_run`'s claim
-makes that harmless. What brings back an export sooner after the worker was
-killed is the sweep below, run when a worker starts, and the `requeue_stalled`
-beat task.
+The export row is the record of the work (see services): a run writes a
+heartbeat, and the `requeue_stalled` beat task sends again what went stale. So
+the export's message is acknowledged when a worker takes it (no late ack): a
+killed worker's message is not delivered again an hour later by the broker.
+Celery retries transient errors with backoff.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from celery import shared_task
-from celery.signals import worker_ready
-from django.db import connections, transaction
+from django.db import transaction
 
 from . import services
 from .schedules import summary_packs
-
-logger = logging.getLogger(__name__)
 
 SOFT_TIME_LIMIT = 30 * 60
 TIME_LIMIT = SOFT_TIME_LIMIT + 120
@@ -36,6 +31,7 @@ TIME_LIMIT = SOFT_TIME_LIMIT + 120
     retry_jitter=True,
     soft_time_limit=SOFT_TIME_LIMIT,
     time_limit=TIME_LIMIT,
+    acks_late=False,
 )
 def run_export_task(self: Any, export_id: int) -> str | None:
     final = self.request.retries >= self.max_retries
@@ -58,17 +54,3 @@ def delete_expired_task() -> int:
 @shared_task(name="exports.requeue_stalled", time_limit=120)
 def requeue_stalled_task() -> int:
     return len(services.requeue_stalled())
-
-
-@worker_ready.connect
-def requeue_after_restart(**_kwargs: Any) -> None:
-    """A worker that starts takes up the exports that a killed worker held."""
-    try:
-        ids = services.requeue_after_restart()
-    except Exception:  # noqa: BLE001 - never keep a worker from starting
-        logger.exception("Could not look for exports left by a stopped worker")
-        return
-    finally:
-        connections.close_all()  # not inherited by the pool's processes
-    if ids:
-        logger.info("Worker start: sent exports %s again", ids)

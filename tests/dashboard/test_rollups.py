@@ -1,11 +1,9 @@
-import io
 import logging
 import random
 from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from meldcode_survey.dashboard import services, tasks
 from meldcode_survey.dashboard.models import ANSWERED_KEY, AnswerRollup, ResponseRollup
@@ -175,27 +173,6 @@ def test_deleting_a_response_takes_it_out_of_the_rollups(seed_version, submit_no
 
     assert before == rollups()
     assert keep.pk in Response.objects.values_list("pk", flat=True)
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
-@pytest.mark.django_db(transaction=True)
-def test_the_parallel_rebuild_counts_what_the_plain_one_does(seed_version, monkeypatch):
-    from meldcode_survey.dashboard import services
-
-    call_command(
-        "generate_responses",
-        questionnaire="brede-reflectie",
-        count=300,
-        seed=2,
-        stdout=io.StringIO(),
-    )
-    monkeypatch.setattr(services, "PARALLEL_MIN_ANSWERS", 10**12)
-    rollups_rebuild()
-    plain = rollups()
-    monkeypatch.setattr(services, "PARALLEL_MIN_ANSWERS", 0)
-    rollups_rebuild()
-    assert rollups() == plain
-    assert sum(row[0] for row in plain["responses"].values()) == 300
 
 
 @pytest.mark.django_db

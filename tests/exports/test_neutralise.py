@@ -1,6 +1,7 @@
 """Formula neutralisation: a pure function, and what it does in written files."""
 
 import csv
+import io
 
 import pytest
 from openpyxl import load_workbook
@@ -65,3 +66,20 @@ def test_xlsx_cells_are_neutralised(tmp_path):
     assert not [t for t in texts if t.startswith(("=", "+", "-", "@", "\t", "\r"))]
     data = book["=Sheet"]
     assert data.cell(row=2, column=3).value == -4
+
+
+@pytest.mark.django_db
+def test_raw_csv_cells_are_neutralised(survey_data, build):
+    from meldcode_survey.responses.models import CaseNarrative
+
+    narrative = CaseNarrative.objects.filter(response__version=survey_data).first()
+    narrative.dilemma = "-kind zei niets"
+    narrative.save()
+    export = build(survey_data, kind="raw", format="csv", include_free_text=True)
+    with export.file.open("rb") as handle:
+        text = handle.read().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert '\'=HYPERLINK("http://evil")' in [row["beroep"] for row in rows]
+    assert "'-kind zei niets" in [row["casus_dilemma"] for row in rows]
+    cells = [cell for row in rows for cell in row.values()]
+    assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))]

@@ -9,8 +9,11 @@ from datetime import timedelta
 
 import pyreadstat
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from meldcode_survey.exports.writers.csv import write_raw_csv
+from meldcode_survey.exports.writers.pgcopy import write_raw_csv_copy
 from meldcode_survey.exports.writers.raw import (
     RawLayout,
     RawSelection,
@@ -18,7 +21,7 @@ from meldcode_survey.exports.writers.raw import (
     variable_name,
 )
 from meldcode_survey.questionnaires.models import Question
-from meldcode_survey.responses.models import Answer, Response
+from meldcode_survey.responses.models import Answer, CaseNarrative, Response
 from tests import factories
 
 from .conftest import BIG_N, BIG_SECTOR, SMALL_N, SMALL_SECTOR
@@ -181,3 +184,31 @@ def test_variable_names_stay_unique():
     taken: set[str] = set()
     assert variable_name("a-b", taken) == "a_b"
     assert variable_name("a_b", taken) == "a_b_2"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL COPY")
+@pytest.mark.parametrize(
+    "selection",
+    [
+        {},
+        {"free_text": True},
+        {"free_text": True, "sector": SMALL_SECTOR},
+    ],
+)
+def test_the_copy_csv_is_the_python_csv_byte_for_byte(survey_data, tmp_path, selection):
+    narrative = CaseNarrative.objects.filter(response__version=survey_data).first()
+    narrative.description = 'Zei: "nee"\nen liep weg,\r\n toen\t-later'
+    narrative.dilemma = "@kind"
+    narrative.follow_up = ""
+    narrative.save()
+    chosen = RawSelection(version=survey_data, **selection)
+    layout = RawLayout(survey_data, free_text=chosen.free_text)
+    python, copied = tmp_path / "python.csv", tmp_path / "copy.csv"
+    write_raw_csv(python, layout, iter_rows(layout, chosen))
+    beats: list[float] = []
+    rows = write_raw_csv_copy(
+        copied, layout, chosen, progress=beats.append, chunk_size=4
+    )
+    assert copied.read_bytes() == python.read_bytes()
+    assert rows == chosen.responses().count() > 0
+    assert beats and beats[-1] == 1.0

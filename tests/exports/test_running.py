@@ -33,11 +33,11 @@ def _tmp_files() -> list[Path]:
 
 
 def _killed_mid_run(export: Export, attempts: int = 1) -> None:
-    """The export as a killed worker leaves it: running, its lease run out."""
+    """The export as a killed worker leaves it: running, its heartbeat stale."""
     Export.objects.filter(pk=export.pk).update(
         status=Export.Status.RUNNING,
         attempts=attempts,
-        lease_expires_at=timezone.now() - timedelta(seconds=1),
+        heartbeat_at=timezone.now() - services.stale_after() - timedelta(seconds=1),
     )
 
 
@@ -55,10 +55,9 @@ def test_running_the_same_export_twice_makes_one_file(raw_export):
     )
 
 
-def test_a_redelivered_message_does_nothing_while_another_worker_runs_it(raw_export):
-    lease = timezone.now() + timedelta(minutes=5)
+def test_a_second_message_does_nothing_while_another_worker_runs_it(raw_export):
     Export.objects.filter(pk=raw_export.pk).update(
-        status=Export.Status.RUNNING, attempts=1, lease_expires_at=lease
+        status=Export.Status.RUNNING, attempts=1, heartbeat_at=timezone.now()
     )
     assert export_run(raw_export.pk) is None
     raw_export.refresh_from_db()
@@ -67,30 +66,7 @@ def test_a_redelivered_message_does_nothing_while_another_worker_runs_it(raw_exp
     assert _files(raw_export) == []
 
 
-def test_a_message_that_finds_a_live_lease_comes_back_when_it_runs_out(
-    raw_export, monkeypatch
-):
-    # A pool process that dies while its worker lives on: its message is
-    # delivered again at once and must not be lost while the lease still runs.
-    run_export_task.app.conf.task_always_eager = False  # eager_celery restores it
-    sent: list[tuple] = []
-    monkeypatch.setattr(
-        services, "enqueue", lambda pk, eta=None: sent.append((pk, eta))
-    )
-    lease = timezone.now() + timedelta(minutes=5)
-    Export.objects.filter(pk=raw_export.pk).update(
-        status=Export.Status.RUNNING, attempts=1, lease_expires_at=lease
-    )
-
-    assert export_run(raw_export.pk) is None
-
-    assert sent == [(raw_export.pk, lease + services.LEASE_MARGIN)]
-    Export.objects.filter(pk=raw_export.pk).update(status=Export.Status.FAILED)
-    assert export_run(raw_export.pk) is None
-    assert len(sent) == 1  # a finished export is not sent again
-
-
-def test_an_export_whose_worker_died_runs_again_after_its_lease(raw_export):
+def test_an_export_whose_heartbeat_went_stale_runs_again(raw_export):
     _killed_mid_run(raw_export)
     export = export_run(raw_export.pk)
     assert export.status == Export.Status.DONE
@@ -159,14 +135,14 @@ def test_any_other_error_fails_the_export_at_once_and_shows_it(raw_export, monke
     assert not raw_export.file
 
 
-def test_a_run_that_lost_its_lease_cannot_overwrite_the_new_run(
+def test_a_run_that_was_taken_over_cannot_overwrite_the_new_run(
     raw_export, monkeypatch
 ):
     real = services.build_file
 
     def overtaken(export, path, *, progress):
         rows = real(export, path, progress=progress)
-        # Meanwhile the lease ran out and another worker claimed the row.
+        # Meanwhile its heartbeat went stale and another worker claimed the row.
         Export.objects.filter(pk=export.pk).update(attempts=export.attempts + 1)
         return rows
 
@@ -178,16 +154,53 @@ def test_a_run_that_lost_its_lease_cannot_overwrite_the_new_run(
     assert _files(raw_export) == []
 
 
-def test_progress_is_stored_and_renews_the_lease(raw_export):
+def test_a_run_that_was_taken_over_stops_at_its_next_heartbeat(raw_export, monkeypatch):
+    beats: list[float] = []
+
+    def overtaken(export, path, *, progress):
+        Path(path).write_text("partial")
+        progress(0.1)
+        beats.append(0.1)
+        Export.objects.filter(pk=export.pk).update(attempts=export.attempts + 1)
+        progress(0.2)  # raises: the row is another run's now
+        beats.append(0.2)
+        return 1
+
+    monkeypatch.setattr(services, "build_file", overtaken)
+    assert export_run(raw_export.pk).status == Export.Status.RUNNING
+    assert beats == [0.1]
+    raw_export.refresh_from_db()
+    assert raw_export.progress == 10  # the taken-over run wrote nothing more
+    assert _tmp_files() == []  # and removed its partial file
+    assert _files(raw_export) == []
+
+
+def test_a_run_from_before_a_retry_cannot_write_under_the_same_attempt_number(
+    raw_export,
+):
+    old_run = services._claim(raw_export.pk)  # attempt 1, then stuck
+    Export.objects.filter(pk=raw_export.pk).update(status=Export.Status.FAILED)
+    assert services.export_retry(raw_export)  # attempts from zero again
+    new_run = services._claim(raw_export.pk)
+    assert new_run.attempts == old_run.attempts == 1
+    with pytest.raises(services.Superseded):
+        services._Heartbeat(old_run)(0.5)
+    services._Heartbeat(new_run)(0.5)
+    raw_export.refresh_from_db()
+    assert raw_export.progress == 50
+
+
+def test_progress_is_stored_with_a_heartbeat(raw_export):
+    long_ago = timezone.now() - timedelta(hours=1)
     Export.objects.filter(pk=raw_export.pk).update(
-        status=Export.Status.RUNNING, attempts=1, lease_expires_at=timezone.now()
+        status=Export.Status.RUNNING, attempts=1, heartbeat_at=long_ago
     )
     raw_export.refresh_from_db()
-    progress = services._Progress(raw_export)
-    progress(0.42)
+    heartbeat = services._Heartbeat(raw_export)
+    heartbeat(0.42)
     raw_export.refresh_from_db()
     assert raw_export.progress == 42
-    assert raw_export.lease_expires_at > timezone.now() + timedelta(minutes=5)
+    assert raw_export.heartbeat_at > timezone.now() - timedelta(seconds=5)
 
 
 def test_a_request_is_sent_after_commit_and_runs(
@@ -236,36 +249,30 @@ def test_a_broker_that_is_down_leaves_the_export_queued_to_send_again(
     assert sent == [raw_export.pk]
 
 
-def test_the_lease_length_is_a_setting(raw_export, settings):
-    settings.EXPORT_LEASE_SECONDS = 5
-    before = timezone.now()
-    export = services._claim(raw_export.pk)
-    assert export.lease_expires_at - before < timedelta(seconds=6)
-    assert export.lease_expires_at >= before + timedelta(seconds=5)
-
-
-def test_a_starting_worker_sends_running_exports_again_when_their_lease_runs_out(
-    survey_data, monkeypatch
+def test_the_sweep_sends_again_only_exports_whose_heartbeat_is_stale(
+    survey_data, monkeypatch, settings
 ):
+    settings.EXPORT_STALE_SECONDS = 30
     now = timezone.now()
-    leased, lapsed, queued = (
+    alive, dead, queued, done = (
         Export.objects.create(
             version=survey_data, kind="raw", format="csv", status=status, **fields
         )
         for status, fields in (
-            ("running", {"lease_expires_at": now + timedelta(seconds=30)}),
-            ("running", {"lease_expires_at": now - timedelta(seconds=1)}),
+            ("running", {"heartbeat_at": now - timedelta(seconds=20)}),
+            ("running", {"heartbeat_at": now - timedelta(seconds=40)}),
             ("queued", {}),
+            ("done", {"heartbeat_at": now - timedelta(hours=1), "sha256": "0" * 64}),
         )
     )
-    sent: list[tuple] = []
-    monkeypatch.setattr(
-        services, "enqueue", lambda pk, eta=None: sent.append((pk, eta))
-    )
-    assert sorted(services.requeue_after_restart(now)) == sorted([leased.pk, lapsed.pk])
-    due = leased.lease_expires_at + services.LEASE_MARGIN
-    assert sorted(sent) == sorted([(lapsed.pk, None), (leased.pk, due)])
-    assert queued.pk not in dict(sent)  # its message is still on its way
+    sent: list[int] = []
+    monkeypatch.setattr(services, "enqueue", sent.append)
+    assert services.requeue_stalled(now) == [dead.pk]
+    assert sent == [dead.pk]  # the queued one's message is still on its way
+    assert services._claim(alive.pk) is None  # a live heartbeat is not claimed
+    claimed = services._claim(dead.pk)
+    assert claimed.attempts == dead.attempts + 1
+    assert claimed.heartbeat_at >= now
 
 
 def test_the_run_that_takes_over_removes_the_partial_file_of_the_killed_one(

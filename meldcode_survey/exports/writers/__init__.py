@@ -2,7 +2,8 @@
 
 Summaries take every figure from the aggregation module
 (`meldcode_survey.dashboard.queries.sector_summary`), so suppression holds in
-every analyst file; raw data reads the responses in chunks (raw.py).
+every analyst file; raw data reads the responses in chunks (raw.py), except
+the raw CSV on PostgreSQL, which the database writes itself (pgcopy.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
@@ -59,6 +61,10 @@ def _build_raw(export: Export, path: Path, progress: Progress) -> int:
 
         rows = iter_rows(layout, selection, progress=lambda f: progress(0.9 * f))
         return write_sav(path, layout, rows, file_label=_file_label(export))
+    if connection.vendor == "postgresql":
+        from .pgcopy import write_raw_csv_copy
+
+        return write_raw_csv_copy(path, layout, selection, progress=progress)
     from .csv import write_raw_csv
 
     return write_raw_csv(path, layout, iter_rows(layout, selection, progress=progress))

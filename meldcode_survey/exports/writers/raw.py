@@ -19,7 +19,8 @@ so that the same name means the same question in every version and format.
 
 Rows are read in chunks of responses by primary key (keyset pagination), with
 their answers fetched per chunk, so memory stays bounded by the chunk size
-whatever the number of responses.
+whatever the number of responses. On PostgreSQL the raw CSV does not go through
+Python at all: pgcopy.py has the database pivot and write it.
 """
 
 from __future__ import annotations
@@ -189,6 +190,16 @@ class RawLayout:
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def answer_slots(self) -> dict[int, tuple[str, Any, Any]]:
+        """Per question id: (kind, its column or {choice id: column}, extra)."""
+        return self._slots
+
+    @property
+    def narrative_slots(self) -> dict[str, int]:
+        """Per case-narrative field: its column (only with free text)."""
+        return self._narrative_slots
 
     def fill(self, row: list[Any], answer: tuple) -> None:
         """Put one answer row (see `_ANSWER_FIELDS`) into its column(s)."""

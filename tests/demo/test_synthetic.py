@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 
 from meldcode_survey.dashboard.models import ResponseRollup
@@ -13,8 +14,7 @@ from meldcode_survey.responses.models import (
     CaseNarrative,
     Response,
 )
-
-from .builders import build
+from tests.dashboard.builders import build
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def test_the_same_seed_gives_the_same_responses(seed_version):
 
 def test_deleting_synthetic_responses_keeps_the_real_ones(seed_version):
     build(seed_version, {"sector": "jeugdhulp", "count": 12})
-    generate(count=30)
+    generate(count=30, allow_real_data=True)
     out = io.StringIO()
     call_command("delete_synthetic_responses", stdout=out)
     assert "Deleted 30 synthetic responses" in out.getvalue()
@@ -110,7 +110,7 @@ def test_only_if_empty_adds_nothing_to_a_questionnaire_with_responses(seed_versi
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL bulk load")
 def test_a_bulk_load_restores_every_index_and_constraint(seed_version, monkeypatch):
-    from meldcode_survey.responses.management.commands import generate_responses
+    from meldcode_survey.demo import loader
 
     def schema():
         with connection.cursor() as cursor:
@@ -122,7 +122,7 @@ def test_a_bulk_load_restores_every_index_and_constraint(seed_version, monkeypat
             return sorted(row[0] for row in cursor.fetchall())
 
     before = schema()
-    monkeypatch.setattr(generate_responses, "BULK_MIN", 10)
+    monkeypatch.setattr(loader, "BULK_MIN", 10)
     with connection.cursor() as cursor:
         # The test's own transaction holds deferred checks from the set-up,
         # which would block the bulk load's ALTER TABLE.
@@ -131,6 +131,29 @@ def test_a_bulk_load_restores_every_index_and_constraint(seed_version, monkeypat
     assert schema() == before
     assert Response.objects.count() == 40
     assert Answer.objects.filter(question__code="D10").count() == 40
+
+
+def test_a_database_with_real_responses_is_refused_unless_allowed(seed_version):
+    build(seed_version, {"sector": "jeugdhulp", "count": 3})
+    with pytest.raises(CommandError, match="--allow-real-data"):
+        generate(count=20)
+    assert Response.objects.filter(is_synthetic=True).count() == 0
+    generate(count=20, allow_real_data=True)
+    assert Response.objects.filter(is_synthetic=True).count() == 20
+    assert Response.objects.filter(is_synthetic=False).count() == 3
+
+
+def test_texts_with_quotes_commas_and_line_breaks_are_stored_as_they_are(
+    seed_version, monkeypatch
+):
+    from meldcode_survey.demo import synthetic
+
+    tricky = 'Zei: "nee", en\nliep weg;\tdaarna \\ stil\r\nEinde.'
+    monkeypatch.setattr(synthetic, "SIGNS", [tricky])
+    monkeypatch.setattr(synthetic, "CONTEXTS", [""])
+    generate(count=30)
+    descriptions = set(CaseNarrative.objects.values_list("description", flat=True))
+    assert descriptions and all(tricky in text for text in descriptions)
 
 
 def answers_off_their_response_grain() -> int:

@@ -1,39 +1,35 @@
-"""Create synthetic responses in bulk (see responses/synthetic.py for the values).
+"""Writing synthetic responses in bulk: COPY on PostgreSQL, bulk_create elsewhere.
 
-On PostgreSQL rows are streamed with COPY while the next batch is generated;
-from BULK_MIN responses on, the indexes and foreign keys of the three response
-tables are dropped for the load and rebuilt afterwards inside the same
-transaction (a failure rolls everything back). That locks the tables for the
-duration, which suits demo, test and benchmark databases. Elsewhere (SQLite)
-rows go in with bulk_create. The dashboard's rollups are rebuilt afterwards.
+On PostgreSQL rows are streamed with COPY (CSV format, written by the csv
+module) while the next batch is generated; from BULK_MIN responses on, the
+indexes and foreign keys of the three response tables are dropped for the load
+and rebuilt afterwards inside the same transaction (a failure rolls everything
+back). That locks the tables for the duration and is four times faster
+(bench/README.md), which suits demo, test and benchmark databases only: the
+generate_responses command refuses a database that holds real responses unless
+told otherwise.
 """
 
 from __future__ import annotations
 
+import csv
 import io
-import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
-from typing import Any
+from typing import Any, Protocol
 
-from django.core.management import call_command, get_commands
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from meldcode_survey.questionnaires.models import Questionnaire, Version
+from meldcode_survey.questionnaires.models import Version
 from meldcode_survey.responses.models import (
     Answer,
     CaseNarrative,
     Response,
     month_of,
 )
-from meldcode_survey.responses.synthetic import (
-    ANSWER_COLUMNS,
-    Synthetic,
-    SyntheticResponses,
-    copy_escape,
-)
+
+from .synthetic import ANSWER_COLUMNS, Synthetic
 
 BULK_MIN = 100_000
 COPY_BATCH = 25_000
@@ -41,107 +37,18 @@ ORM_BATCH = 2_000
 TABLES = (Response, Answer, CaseNarrative)
 
 
-class Command(BaseCommand):
-    help = (
-        "Generate synthetic (demo/test) responses for a questionnaire, marked as "
-        "synthetic; remove them with delete_synthetic_responses."
-    )
-
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--questionnaire", required=True, metavar="SLUG")
-        parser.add_argument("--count", required=True, type=int, metavar="N")
-        parser.add_argument("--seed", type=int, default=None, metavar="S")
-        parser.add_argument(
-            "--wave", type=int, default=None, help="Version number (default: live)."
-        )
-        parser.add_argument(
-            "--days", type=int, default=60, help="Spread over the last N days."
-        )
-        parser.add_argument(
-            "--only-if-empty",
-            action="store_true",
-            help="Do nothing when the questionnaire already has responses.",
-        )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        version = _version(options["questionnaire"], options["wave"])
-        count = options["count"]
-        if count < 1:
-            raise CommandError("--count must be at least 1.")
-        if (
-            options["only_if_empty"]
-            and Response.objects.filter(
-                version__questionnaire=version.questionnaire
-            ).exists()
-        ):
-            self.stdout.write("The questionnaire already has responses; none added.")
-            return
-        started = time.perf_counter()
-        rows = SyntheticResponses(version, options["seed"], days=options["days"])
-        progress = Progress(self.stdout, count)
-        if connection.vendor == "postgresql":
-            CopyWriter(version, bulk=count >= BULK_MIN).write(
-                rows.generate(count), count, progress
-            )
-        else:
-            orm_write(version, rows.generate(count), progress)
-        progress.finish()
-        generated = time.perf_counter() - started
-        if "refresh_aggregates" in get_commands():
-            call_command("refresh_aggregates", stdout=self.stdout)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Generated {count} synthetic responses for {version} in "
-                f"{generated:.1f} s."
-            )
-        )
+class Progress(Protocol):
+    def advance(self, n: int) -> None: ...
 
 
-def _version(slug: str, number: int | None) -> Version:
-    try:
-        questionnaire = Questionnaire.objects.get(slug=slug)
-    except Questionnaire.DoesNotExist:
-        raise CommandError(f"No questionnaire with slug '{slug}'.") from None
-    versions = questionnaire.versions.exclude(status=Version.Status.DRAFT)
-    if number is not None:
-        version = versions.filter(number=number).first()
+def write(
+    version: Version, rows: Iterator[Synthetic], count: int, progress: Progress
+) -> None:
+    """Store `count` generated responses of `version`, the fastest way there is."""
+    if connection.vendor == "postgresql":
+        CopyWriter(version, bulk=count >= BULK_MIN).write(rows, count, progress)
     else:
-        version = questionnaire.published_version() or versions.first()
-    if version is None:
-        raise CommandError("Responses need a published (or closed) version.")
-    return version
-
-
-class Progress:
-    """A text progress bar; on a terminal it redraws one line."""
-
-    WIDTH = 30
-
-    def __init__(self, out: Any, total: int) -> None:
-        self.out, self.total, self.done = out, total, 0
-        self.started = time.perf_counter()
-        self.tty = hasattr(out, "isatty") and out.isatty()
-        self.shown = -1
-
-    def advance(self, n: int) -> None:
-        self.done += n
-        step = self.done * 10 // self.total
-        if not self.tty and step == self.shown:
-            return
-        self.shown = step
-        filled = self.WIDTH * self.done // self.total
-        bar = "#" * filled + "." * (self.WIDTH - filled)
-        seconds = time.perf_counter() - self.started
-        line = f"[{bar}] {self.done:>10,}/{self.total:,} {seconds:6.1f} s"
-        if self.tty:
-            self.out.write("\r" + line, ending="")
-            self.out.flush()
-        else:
-            self.out.write(line)
-
-    def finish(self) -> None:
-        if self.tty:
-            self.out.write("")
+        orm_write(version, rows, progress)
 
 
 def _batches(rows: Iterator[Synthetic], size: int) -> Iterator[list[Synthetic]]:
@@ -153,6 +60,7 @@ def _batches(rows: Iterator[Synthetic], size: int) -> Iterator[list[Synthetic]]:
 
 
 def orm_write(version: Version, rows: Iterator[Synthetic], progress: Progress) -> None:
+    fields = [name for name in ANSWER_COLUMNS if name != "screening_flags"]
     with transaction.atomic():
         for batch in _batches(rows, ORM_BATCH):
             responses = Response.objects.bulk_create(
@@ -168,14 +76,7 @@ def orm_write(version: Version, rows: Iterator[Synthetic], progress: Progress) -
                 for row in batch
             )
             Answer.objects.bulk_create(
-                Answer(
-                    response=response,
-                    **{
-                        name: getattr(spec, name)
-                        for name in ANSWER_COLUMNS
-                        if name != "screening_flags"
-                    },
-                )
+                Answer(response=response, **{n: getattr(spec, n) for n in fields})
                 for response, row in zip(responses, batch, strict=True)
                 for spec in row.answers
             )
@@ -196,8 +97,51 @@ def orm_write(version: Version, rows: Iterator[Synthetic], progress: Progress) -
 # --- PostgreSQL -------------------------------------------------------------------
 
 
-def _bool(value: bool | None) -> str:
-    return r"\N" if value is None else ("t" if value else "f")
+RESPONSE_COLUMNS = (
+    "id",
+    "version_id",
+    "submission_key",
+    "submitted_on",
+    "sector",
+    "applied_meldcode",
+    "is_synthetic",
+    "counted_in_rollups",  # by the rebuild that follows
+)
+ANSWER_COPY_COLUMNS = (
+    "response_id",
+    "sector",
+    "submitted_month",
+    "is_synthetic",
+    *ANSWER_COLUMNS,
+)
+NARRATIVE_COLUMNS = (
+    "response_id",
+    "description",
+    "dilemma",
+    "follow_up",
+    "has_dilemma",
+    "screening_flags",
+)
+# In COPY's CSV format an unquoted empty value is NULL; these never are.
+NOT_NULL_TEXTS = {
+    Response: ("sector",),
+    Answer: ("sector", "text"),
+    CaseNarrative: ("description", "dilemma", "follow_up"),
+}
+
+
+class _Lines:
+    """CSV lines from the csv module, for COPY ... WITH (FORMAT csv)."""
+
+    def __init__(self) -> None:
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\n")
+
+    def __call__(self, values: Iterable[Any]) -> str:
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.writer.writerow(values)
+        return self.buffer.getvalue()
 
 
 class CopyWriter:
@@ -206,6 +150,7 @@ class CopyWriter:
     def __init__(self, version: Version, *, bulk: bool) -> None:
         self.version = version
         self.bulk = bulk
+        self.line = _Lines()
 
     def write(self, rows: Iterator[Synthetic], count: int, progress: Progress) -> None:
         next_id = self._reserve_ids(count)
@@ -291,25 +236,23 @@ class CopyWriter:
         return indexes + constraints + foreign_keys
 
     def _buffers(self, batch: list[Synthetic], first_id: int) -> list[tuple[str, str]]:
-        version_id = self.version.pk
+        version_id, line = self.version.pk, self.line
         responses, answers, narratives = [], [], []
         for offset, row in enumerate(batch):
-            rid = str(first_id + offset)
+            rid = first_id + offset
             responses.append(
-                f"{rid}\t{version_id}\t{row.submission_key}\t{row.submitted_on}\t"
-                f"{row.sector}\t{_bool(row.applied)}\tt\tt\n"
+                line(
+                    (rid, version_id, row.submission_key, row.submitted_on)
+                    + (row.sector, row.applied, True, True)
+                )
             )
             # The answer's own copy of the response's grain (see Answer).
-            answer_prefix = f"{rid}\t{row.sector}\t{month_of(row.submitted_on)}\tt"
+            prefix = line((rid, row.sector, month_of(row.submitted_on), True))[:-1]
             for spec in row.answers:
-                answers.append(answer_prefix)
-                answers.append(spec.copy_suffix)
+                answers.append(prefix)
+                answers.append(spec.csv_values)
             if row.narrative:
-                description, dilemma, follow_up, has_dilemma = row.narrative
-                narratives.append(
-                    f"{rid}\t{copy_escape(description)}\t{copy_escape(dilemma)}\t"
-                    f"{copy_escape(follow_up)}\t{_bool(has_dilemma)}\t{{}}\n"
-                )
+                narratives.append(line((rid, *row.narrative, "{}")))
         return [
             (_copy_sql(Response, RESPONSE_COLUMNS), "".join(responses)),
             (_copy_sql(Answer, ANSWER_COPY_COLUMNS), "".join(answers)),
@@ -317,35 +260,12 @@ class CopyWriter:
         ]
 
 
-RESPONSE_COLUMNS = (
-    "id",
-    "version_id",
-    "submission_key",
-    "submitted_on",
-    "sector",
-    "applied_meldcode",
-    "is_synthetic",
-    "counted_in_rollups",  # by the rebuild that follows
-)
-ANSWER_COPY_COLUMNS = (
-    "response_id",
-    "sector",
-    "submitted_month",
-    "is_synthetic",
-    *ANSWER_COLUMNS,
-)
-NARRATIVE_COLUMNS = (
-    "response_id",
-    "description",
-    "dilemma",
-    "follow_up",
-    "has_dilemma",
-    "screening_flags",
-)
-
-
 def _copy_sql(model: Any, columns: Iterable[str]) -> str:
-    return f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+    not_null = ", ".join(NOT_NULL_TEXTS[model])
+    return (
+        f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN "
+        f"WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))"
+    )
 
 
 def _copy_all(raw: Any, buffers: list[tuple[str, str]]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
@@ -44,8 +44,7 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 for model in (Response, Answer, CaseNarrative):
                     cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
-        if "refresh_aggregates" in get_commands():
-            call_command("refresh_aggregates", stdout=self.stdout)
+        call_command("refresh_aggregates", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Deleted {count} synthetic responses."))
 
 

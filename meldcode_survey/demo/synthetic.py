@@ -6,8 +6,8 @@ Likert answers with a tendency per item and sector plus a per-respondent
 latent level (so items correlate), about 55% applying the meldcode and
 describing a case, about 60% of the cases with a dilemma, and Dutch narratives
 assembled from fragments (no names, addresses or other identifying details).
-Every stored row is marked `is_synthetic`; see `management/commands/
-generate_responses.py` for the writers (COPY on PostgreSQL).
+Every stored row is marked `is_synthetic`; see loader.py for the writers (COPY
+on PostgreSQL).
 
 This module generates values only; it never touches the database itself, apart
 from reading the version's questions.
@@ -15,6 +15,8 @@ from reading the version's questions.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import random
 import uuid
@@ -27,8 +29,7 @@ from itertools import accumulate
 from typing import Any, NamedTuple
 
 from meldcode_survey.questionnaires.models import YES, Question, Version
-
-from .models import NARRATIVE_FIELDS
+from meldcode_survey.responses.models import NARRATIVE_FIELDS
 
 SECTOR_SHARES = {
     "kinderopvang": 0.18,
@@ -180,19 +181,26 @@ class AnswerSpec:
     text: str = ""
 
     @cached_property
-    def copy_suffix(self) -> str:
-        """The row after its response id, in PostgreSQL's COPY text format."""
-        values = (
+    def values(self) -> tuple[Any, ...]:
+        """The stored row's values in ANSWER_COLUMNS order (no screening flags)."""
+        return (
             self.question_id,
             self.choice_id,
             self.scale_value,
-            "t" if self.not_applicable else "f",
-            None if self.yes is None else ("t" if self.yes else "f"),
+            self.not_applicable,
+            self.yes,
             self.number,
-            copy_escape(self.text),
+            self.text,
             "[]",
         )
-        return "".join("\t" + (r"\N" if v is None else str(v)) for v in values) + "\n"
+
+    @cached_property
+    def csv_values(self) -> str:
+        """`values` as CSV fields, each after a comma, ending the line: what the
+        bulk loader's COPY (loader.py) writes after the response's columns."""
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(self.values)
+        return "," + buffer.getvalue()
 
 
 ANSWER_COLUMNS = (
@@ -205,10 +213,6 @@ ANSWER_COLUMNS = (
     "text",
     "screening_flags",
 )
-
-
-def copy_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
 class Synthetic(NamedTuple):
