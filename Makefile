@@ -6,10 +6,13 @@ MANAGE := $(PY) manage.py
 
 .PHONY: run test lint format worker beat bench messages migrate clean
 
+# Installs the dependencies, then builds deduce's lookup structures for the
+# thorough screening (1-2 minutes, once per virtualenv; see deidentify.py).
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	$(MANAGE) build_screening
 	touch $@
 
 migrate: $(VENV)/.installed
@@ -19,6 +22,7 @@ migrate: $(VENV)/.installed
 ## with a labelled synthetic demo set so the dashboard is not empty.
 run: migrate
 	$(MANAGE) load_seed_questionnaire
+	$(MANAGE) load_seed_notes
 	$(MANAGE) generate_responses --questionnaire brede-reflectie --count 3000 --seed 1 --only-if-empty
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) runserver 127.0.0.1:8000

@@ -20,6 +20,7 @@ BENCHES = [
     "load_bench",
     "respondent_cpu",
     "worker_drill",
+    "screening_bench",
 ]
 
 

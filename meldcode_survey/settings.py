@@ -26,7 +26,7 @@ if not DEBUG and (
     SECRET_KEY == _DEV_SECRET_KEY
     or len(SECRET_KEY) < 50
     or len(set(SECRET_KEY)) < 5
-    or SECRET_KEY.startswith("django-insecure")
+    or SECRET_KEY.startswith(("django-insecure", "change-me"))
 ):
     raise ImproperlyConfigured(
         "SECRET_KEY is missing or insecure: production mode (DEBUG=false) needs a "
@@ -102,16 +102,32 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "meldcode_survey.accounts.context_processors.session_timeout",
+                "meldcode_survey.accounts.context_processors.navigation",
             ],
         },
     },
 ]
 
-DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-    )
-}
+
+def _database() -> dict:
+    """DATABASE_URL when set (special characters in its password percent-encoded);
+    else the separate POSTGRES_* variables, which need no encoding (compose passes
+    these); else the embedded SQLite file."""
+    if env.str("DATABASE_URL", default=""):
+        return env.db_url("DATABASE_URL")
+    if env.str("POSTGRES_HOST", default=""):
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": env.str("POSTGRES_HOST"),
+            "PORT": env.int("POSTGRES_PORT", default=5432),
+            "NAME": env.str("POSTGRES_DB", default="meldcode"),
+            "USER": env.str("POSTGRES_USER", default="meldcode"),
+            "PASSWORD": env.str("POSTGRES_PASSWORD", default=""),
+        }
+    return env.db_url_config(f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+
+
+DATABASES = {"default": _database()}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # A persistent connection broken by a database restart is replaced, not reused.
@@ -156,6 +172,17 @@ AXES_VERBOSE = False
 # ever. The audit log already keeps who logged in when, without addresses; axes
 # keeps only the failed attempts it needs for a lockout (until they expire).
 AXES_DISABLE_ACCESS_LOG = True
+
+# New accounts get an invitation link (accounts/invitations.py) that works once
+# and expires after this many hours; Django's password reset, unused here, would
+# share the setting.
+PASSWORD_RESET_TIMEOUT = env.int("INVITATION_HOURS", default=72) * 3600
+# The site's address, for links made outside a request (`manage.py invite`).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# E-mail (invitations): printed on the console unless EMAIL_URL says otherwise,
+# e.g. smtp+tls://user:password@smtp.example.org:587.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 
 # Two-factor authentication (TOTP) for every account with a role.
 OTP_TOTP_ISSUER = "Meldcode survey"
@@ -223,6 +250,9 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # Security: secure defaults in production, relaxed only for local development.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The language choice: read by the server only, sent to this site only.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "meldcode_survey.responses.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
@@ -252,7 +282,10 @@ if not DEBUG:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The container's health check asks over plain http from inside the container.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -279,9 +312,28 @@ EXPORT_QUEUE = env.str("EXPORT_QUEUE", default="")
 # sends the export again. Keep it above the longest gap between two progress
 # steps (a PDF fact sheet renders in one step).
 EXPORT_STALE_SECONDS = env.int("EXPORT_STALE_SECONDS", default=600)
+# An optional queue for the thorough screening (deduce, about 1.1 GB per worker
+# process), so that one worker process with --concurrency=1 can serve it.
+SCREENING_QUEUE = env.str("SCREENING_QUEUE", default="")
+# Every screening task (after submit, after a redaction, beat's sweep) goes there.
+CELERY_TASK_ROUTES = (
+    {"screening.*": {"queue": SCREENING_QUEUE}} if SCREENING_QUEUE else {}
+)
 
-# Behind a reverse proxy that sets X-Forwarded-For (rate limiting only).
-USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)
+# The client's address, for the login lockout and the rate limits only
+# (lib/ratelimit.py): the number of reverse proxies in front of the app, each of
+# which appends to X-Forwarded-For. 0: the header is ignored. USE_X_FORWARDED_FOR
+# (one proxy) is still understood.
+TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT",
+    default=1 if env.bool("USE_X_FORWARDED_FOR", default=False) else 0,
+)
+RATELIMIT_IP_META_KEY = "meldcode_survey.lib.ratelimit.client_address"
+# django-ratelimit is used as a library, not an installed app: its system check
+# asks for memcached or Redis, while the cache here is local memory or the
+# database so that respondents never depend on Redis. Neither increments
+# atomically across processes, so under heavy concurrency a limit may let a few
+# extra requests through: the limits are a brake on scripts, not an exact count.
 
 # Domain settings.
 DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=30)

@@ -1,7 +1,9 @@
 """Role fixtures, the seed questionnaire and the rule for service-bound tests.
 
-Tests marked `redis`, `celery_worker` or `browser` need a real service. Locally they
-are skipped when it is missing; in CI (CI=true) a missing service fails the run.
+Tests marked `redis`, `celery_worker`, `browser`, `deduce` or `deploy` need a real
+service (deduce: the thorough screening's lookup structures, built by `make`).
+Locally they are skipped when it is missing; in CI (CI=true) a missing service
+fails the run.
 """
 
 import json
@@ -16,6 +18,7 @@ from django.conf import settings
 
 from meldcode_survey.accounts.roles import ANALYST, STAFF
 from meldcode_survey.questionnaires.definition import import_definition
+from meldcode_survey.responses import deidentify
 from tests import factories
 
 SEED_PATH = settings.BASE_DIR / "fixtures" / "brede-reflectie.json"
@@ -39,6 +42,13 @@ def _missing_service(item: pytest.Item) -> str | None:
             return "Redis is not reachable through REDIS_URL"
     if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
         return f"Chromium not found at {CHROMIUM}"
+    if item.get_closest_marker("deduce") and not deidentify.is_built():
+        return "deduce's lookup structures are not built (manage.py build_screening)"
+    if item.get_closest_marker("deploy"):
+        if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+            return "PostgreSQL is not configured through DATABASE_URL"
+        if not _redis_reachable():
+            return "Redis is not reachable through REDIS_URL"
     return None
 
 

@@ -134,3 +134,18 @@ class CaseNarrativeFactory(factory.django.DjangoModelFactory):
     follow_up = "Gesprek met ouders gevoerd en Veilig Thuis om advies gevraagd."
     has_dilemma = True
     screening_flags = factory.LazyFunction(dict)
+
+
+def screened_clean(redaction):
+    """Record a thorough screening of `redaction` that found nothing, as the
+    worker would for a clean text, for tests that are not about screening (and
+    run without deduce). Returns the refreshed redaction."""
+    from django.utils import timezone
+
+    from meldcode_survey.review.models import Redaction
+
+    Redaction.objects.filter(pk=redaction.pk).update(
+        flags={}, screened_at=timezone.now()
+    )
+    redaction.refresh_from_db()
+    return redaction

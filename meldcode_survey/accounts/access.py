@@ -5,6 +5,7 @@ gets 403. Views use the decorators, templates and queries the predicates.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -71,6 +72,46 @@ def allowed_sectors(user: Any) -> set[str] | None:
 
     access = AnalystSectorAccess.objects.filter(user=user).first()
     return None if access is None else set(access.sectors)
+
+
+@dataclass(frozen=True)
+class FigureAccess:
+    """What of the figures a user may see: the one rule for pages and files.
+
+    The dashboard pages and every export made for the user apply this same
+    object, so a figure a page withholds is withheld from the files too.
+    """
+
+    sectors: frozenset[str] | None  # the sectors shown; None: all of them
+    unsuppressed: bool  # staff: true small counts, labelled
+
+    @property
+    def all_sectors(self) -> bool:
+        """Whether figures of all sectors together are shown: the all-sectors
+        totals, and each sector's differences with all sectors."""
+        return self.sectors is None
+
+    def may_see(self, sector: str) -> bool:
+        return self.sectors is None or sector in self.sectors
+
+
+def figure_access(user: Any) -> FigureAccess:
+    """The figures `user` may see in pages and in files alike."""
+    sectors = allowed_sectors(user)
+    return FigureAccess(
+        sectors=None if sectors is None else frozenset(sectors),
+        unsuppressed=is_staff_member(user),
+    )
+
+
+def limited_sectors() -> set[str]:
+    """Every sector some analyst is limited to (files are made for them too)."""
+    from .models import AnalystSectorAccess
+
+    found: set[str] = set()
+    for sectors in AnalystSectorAccess.objects.values_list("sectors", flat=True):
+        found.update(sectors)
+    return found
 
 
 def _role_required(predicate: Callable[[Any], bool]) -> Callable:

@@ -1,15 +1,27 @@
 """Users in the admin: administrators manage accounts, roles and analysts'
-sectors, but only a superuser can make or change a superuser."""
+sectors, but only a superuser can make or change a superuser.
+
+A new account is made without a password: the administrator is shown its
+invitation link (and it is e-mailed when the account has an address), with
+which the new user chooses a password and links an authenticator app. The
+"Send an invitation link" action makes a new one (invitations.py).
+"""
 
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from meldcode_survey import audit
+from meldcode_survey.audit.models import Action
+
+from .invitations import invitation_url, send_invitation
 from .models import SECTORS, AnalystSectorAccess
 
 User = get_user_model()
@@ -54,6 +66,21 @@ class AnalystSectorAccessInline(admin.StackedInline):
     verbose_name = _("limit to sectors (analysts)")
 
 
+class InvitedUserCreationForm(forms.ModelForm):
+    """A new account without a password: it chooses one through its invitation."""
+
+    class Meta:
+        model = User
+        fields = ["username", "email"]
+
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
 admin.site.unregister(User)
 
 
@@ -62,6 +89,38 @@ class AccountAdmin(UserAdmin):
     inlines = [AnalystSectorAccessInline]
     list_display = ["username", "email", "is_active", "is_staff", "roles", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser", "groups"]
+    add_form = InvitedUserCreationForm
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "email")}),)
+    actions = ["send_invitation"]
+
+    @admin.action(description=_("Send an invitation link"), permissions=["change"])
+    def send_invitation(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for user in queryset:
+            if self.has_change_permission(request, user):
+                self._invite(request, user)
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A new account is only a name and an address; roles and sectors follow.
+        return [] if obj is None else super().get_inlines(request, obj)
+
+    def response_add(self, request: HttpRequest, obj: Any, *args: Any) -> HttpResponse:
+        self._invite(request, obj)
+        return super().response_add(request, obj, *args)
+
+    def _invite(self, request: HttpRequest, user: Any) -> None:
+        """Show the administrator the user's invitation link; e-mail it too."""
+        url = invitation_url(user, request)
+        sent = send_invitation(user, url)
+        audit.record(request.user, Action.USER_CHANGED, user, invitation_sent=True)
+        message = gettext("Invitation link for %(user)s: %(url)s") % {
+            "user": user.get_username(),
+            "url": url,
+        }
+        if sent:
+            message += " " + gettext("It has been e-mailed to %(email)s.") % {
+                "email": user.email
+            }
+        self.message_user(request, message, messages.INFO)
 
     @admin.display(description=_("roles"))
     def roles(self, user: Any) -> str:

@@ -39,6 +39,7 @@ BEFORE_SECOND_FACTOR = {
     "admin:logout",
     "accounts:verify",
     "accounts:setup",
+    "accounts:invitation",
     "accounts:session_status",
     "accounts:session_extend",
 }

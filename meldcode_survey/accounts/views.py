@@ -1,8 +1,10 @@
 """Logging in: password, then the second factor (TOTP), and the idle timeout.
 
-After the password, an account with a role goes to `verify` (or to `setup` the
-first time, to link an authenticator app); TwoFactorRequiredMiddleware keeps it
-from every other page until then.
+After the password, an account with a role goes to `verify`; TwoFactorRequired-
+Middleware keeps it from every other page until then. A new account starts at
+its invitation link (`invitation`): it chooses its password there and goes on
+to `setup` to link an authenticator app, which only such a session may do
+(see invitations.py).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,8 +30,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from meldcode_survey import audit
 from meldcode_survey.audit.models import Action
 
-from .access import needs_two_factor
+from .access import can_see_dashboard, needs_two_factor
 from .forms import TokenForm
+from .invitations import allow_enrolment, end_enrolment, invitation_tokens, may_enrol
 from .middleware import seconds_left
 
 
@@ -54,6 +57,12 @@ def _confirmed_device(user: Any) -> TOTPDevice | None:
 
 class LoginView(auth_views.LoginView):
     """Django's login (django-axes counts the failures), then the second factor."""
+
+    def get_default_redirect_url(self) -> str:
+        """Analysts and staff land on the dashboard, everyone else at home."""
+        if can_see_dashboard(self.request.user):
+            return reverse("dashboard:index")
+        return super().get_default_redirect_url()
 
     def get_success_url(self) -> str:
         url = super().get_success_url()
@@ -112,14 +121,38 @@ def _refusal(allowed: bool) -> str:
     return _("This code is not right or has expired. Enter the code the app shows now.")
 
 
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """The invitation link: choose a password, then link an authenticator app.
+
+    Django's password-reset page with the invitation's own tokens: the token
+    moves from the URL into the session before the form is shown, and the link
+    stops working once the password is set.
+    """
+
+    template_name = "accounts/invitation.html"
+    token_generator = invitation_tokens
+    reset_url_token = "set-password"
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    success_url = reverse_lazy("accounts:setup")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        allow_enrolment(self.request)
+        return response
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
     """Link an authenticator app: scan the QR code (or type the key), confirm
-    with a code. Only while no app is linked; an administrator can reset it."""
+    with a code. Only while no app is linked, and only in the session that came
+    through an invitation link; an administrator can send a new one."""
     next_url = _next_url(request)
     if _confirmed_device(request.user) is not None:
         return redirect(_with_next(reverse("accounts:verify"), next_url))
+    if not may_enrol(request):
+        return render(request, "accounts/setup_refused.html", status=403)
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(
@@ -130,6 +163,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            end_enrolment(request)
             _signed_in_with(request, device, Action.OTP_ENROLLED)
             messages.success(request, _("Two-factor authentication is set up."))
             return redirect(next_url)

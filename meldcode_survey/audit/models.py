@@ -37,6 +37,10 @@ class Action(models.TextChoices):
     CODING_CHANGED = "coding.changed", _("Coding saved")
     FINAL_CODING_CHANGED = "coding.final_changed", _("Final coding changed")
     REDACTION_CHANGED = "redaction.changed", _("Redaction changed")
+    SCREENING_FLAG_DISMISSED = (
+        "redaction.flag_dismissed",
+        _("Screening flag dismissed"),
+    )
     EXPORT_REQUESTED = "export.requested", _("Export requested")
     EXPORT_DOWNLOADED = "export.downloaded", _("Export downloaded")
     QUESTIONNAIRE_PUBLISHED = "questionnaire.published", _("Questionnaire published")

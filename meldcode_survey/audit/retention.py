@@ -59,6 +59,7 @@ def purge_narrative_texts(days: int | None = None, today: date | None = None) ->
                 dilemma="",
                 follow_up="",
                 screening_flags={},
+                thorough_flags={},
                 texts_purged_on=today,
             )
             record(

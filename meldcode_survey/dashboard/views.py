@@ -25,20 +25,31 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from meldcode_survey.accounts.access import dashboard_access_required, staff_required
+from meldcode_survey.accounts.access import (
+    FigureAccess,
+    dashboard_access_required,
+    staff_required,
+)
 from meldcode_survey.questionnaires.models import Questionnaire, Version
 
 from . import queries
-from .charts import chart_markup, split_markup
+from .charts import split_pie, stacked_chart
 from .forms import REAL, SYNTHETIC, FilterForm, NoteForm
 from .models import SectorNote
 from .services import sector_note_save
 
 CACHE_SECONDS = 300
+# The files a page links to (exports.views.sector_file), XLSX first: it opens
+# as columns in every Excel, Dutch ones included.
+FILE_FORMATS = (
+    ("xlsx", gettext_lazy("Excel (XLSX)")),
+    ("pdf", gettext_lazy("PDF fact sheet")),
+    ("csv", gettext_lazy("CSV")),
+)
 # Query parameters that change what a page shows.
 FILTER_KEYS = ("version", "start", "end", "data", "compare")
 
@@ -61,7 +72,8 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     questionnaire, versions, version = _questionnaire(slug, request)
     if request.GET.get("sector"):
         return _to_sector(request, slug, request.GET["sector"])
-    allowed = queries.allowed_sectors(request.user)
+    access = queries.figure_access(request.user)
+    allowed = _allowed(access)
 
     def build() -> dict[str, str]:
         form = _form(request, versions, version)
@@ -70,7 +82,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
             month_from=form.value("start"),
             month_to=form.value("end"),
             synthetic=_dataset(form),
-            unsuppressed=queries.sees_unsuppressed(request.user),
+            unsuppressed=access.unsuppressed,
             sectors=allowed,
         )
         form.set_months(
@@ -83,15 +95,16 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
                 "data": data,
                 "context": data.context,
                 "form": form.styled(),
-                "show_all": allowed is None,
-                "chart_svg": chart_markup(
-                    data.items,
-                    data.scale,
-                    _("Dilemmas, all sectors"),
-                    context=data.context,
+                "show_all": access.all_sectors,
+                "chart": stacked_chart(
+                    data.items, data.scale, threshold=data.context.threshold
                 ),
                 "query": _query(request),
                 "query_real": _query(request, data=REAL),
+                "file_formats": FILE_FORMATS,
+                "sector_links": data.sectors
+                if allowed is None
+                else {c: n for c, n in data.sectors.items() if c in allowed},
             },
             request=request,
         )
@@ -105,8 +118,9 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
 @dashboard_access_required
 def sector(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
     questionnaire, versions, version = _questionnaire(slug, request)
-    allowed = queries.allowed_sectors(request.user)
-    if allowed is not None and sector not in allowed:
+    access = queries.figure_access(request.user)
+    allowed = _allowed(access)
+    if not access.may_see(sector):
         raise PermissionDenied
     if request.GET.get("sector", sector) != sector:
         return _to_sector(request, slug, request.GET["sector"])
@@ -120,14 +134,15 @@ def sector(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
             month_to=form.value("end"),
             synthetic=_dataset(form),
             compare_version=_compare(request, versions, version),
-            unsuppressed=queries.sees_unsuppressed(request.user),
+            unsuppressed=access.unsuppressed,
+            all_sectors=access.all_sectors,
         )
         if sector not in summary.sectors:
             raise Http404(_("No such sector in this questionnaire."))
-        form.add_sector_fields(
-            {c: n for c, n in summary.sectors.items() if not allowed or c in allowed},
-            version,
-        )
+        sector_links = {
+            c: n for c, n in summary.sectors.items() if not allowed or c in allowed
+        }
+        form.add_sector_fields(sector_links, version)
         form.set_months(
             summary.context.period.months, show_data=summary.context.other_dataset
         )
@@ -138,17 +153,16 @@ def sector(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
                 "summary": summary,
                 "context": summary.context,
                 "form": form.styled(),
-                "show_all": allowed is None,
-                "chart_svg": chart_markup(
-                    summary.items,
-                    summary.scale,
-                    _("Dilemmas: %(sector)s") % {"sector": summary.figures.label},
-                    context=summary.context,
+                "show_all": summary.compared_with_all,
+                "chart": stacked_chart(
+                    summary.items, summary.scale, threshold=summary.context.threshold
                 ),
-                "split_svg": split_markup(summary.figures),
+                "pie": split_pie(summary.figures, threshold=summary.context.threshold),
                 "query": _query(request),
                 "query_real": _query(request, data=REAL),
-                "can_edit_note": queries.sees_unsuppressed(request.user),
+                "can_edit_note": access.unsuppressed,
+                "sector_links": sector_links,
+                "file_formats": FILE_FORMATS,
             },
             request=request,
         )
@@ -193,6 +207,10 @@ def note_edit(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
 
 
 # --- Helpers --------------------------------------------------------------------
+
+
+def _allowed(access: FigureAccess) -> set[str] | None:
+    return None if access.sectors is None else set(access.sectors)
 
 
 def _cached(

@@ -121,6 +121,7 @@ NARRATIVE_COLUMNS = (
     "follow_up",
     "has_dilemma",
     "screening_flags",
+    "thorough_flags",
 )
 # In COPY's CSV format an unquoted empty value is NULL; these never are.
 NOT_NULL_TEXTS = {
@@ -252,7 +253,7 @@ class CopyWriter:
                 answers.append(prefix)
                 answers.append(spec.csv_values)
             if row.narrative:
-                narratives.append(line((rid, *row.narrative, "{}")))
+                narratives.append(line((rid, *row.narrative, "{}", "{}")))
         return [
             (_copy_sql(Response, RESPONSE_COLUMNS), "".join(responses)),
             (_copy_sql(Answer, ANSWER_COPY_COLUMNS), "".join(answers)),

@@ -33,7 +33,14 @@ class ExportAdmin(admin.ModelAdmin):
         "finished_at",
         "size",
     )
-    list_filter = ("status", "kind", "format", "include_synthetic", "unsuppressed")
+    list_filter = (
+        "status",
+        "kind",
+        "format",
+        "include_synthetic",
+        "unsuppressed",
+        "with_all_sectors",
+    )
     search_fields = ("filename", "sector", "requested_by__username")
     date_hierarchy = "created_at"
     actions = ("queue_again", "delete_with_files")

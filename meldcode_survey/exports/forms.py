@@ -52,7 +52,17 @@ class ExportRequestForm(forms.Form):
         label=_("Questionnaire version"), queryset=Version.objects.none()
     )
     sector = forms.ChoiceField(label=_("Sector"), required=False)
-    format = forms.ChoiceField(label=_("Format"), choices=Export.Format.choices)
+    # XLSX first: it opens as columns in every Excel, Dutch ones included; the
+    # CSV is the international one (comma, decimal point) for other software.
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=sorted(Export.Format.choices, key=lambda c: c[0] != Export.Format.XLSX),
+        initial=Export.Format.XLSX,
+        help_text=_(
+            "Excel (XLSX) opens as columns in every Excel. The CSV is the "
+            "international kind (comma, decimal point), for other software."
+        ),
+    )
     period_from = forms.DateField(
         label=_("From"),
         required=False,

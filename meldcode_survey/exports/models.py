@@ -23,9 +23,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meldcode_survey.accounts.access import FigureAccess
 from meldcode_survey.questionnaires.models import Version
 
 ALL_SECTORS = ""
+ALL_SECTORS_SLUG = "all"  # in URLs, where a sector cannot be empty
 
 
 class ExportQuerySet(models.QuerySet):
@@ -58,7 +60,8 @@ class Export(models.Model):
         EXPIRED = "expired", _("Expired")
 
     FORMATS_BY_KIND = {
-        Kind.SUMMARY: (Format.CSV, Format.XLSX, Format.PDF),
+        # XLSX first: it opens as columns in every Excel, Dutch ones included.
+        Kind.SUMMARY: (Format.XLSX, Format.PDF, Format.CSV),
         Kind.RAW: (Format.CSV, Format.SAV),
     }
 
@@ -92,6 +95,14 @@ class Export(models.Model):
         _("unsuppressed"),
         default=False,
         help_text=_("Summary for staff only: small counts are shown."),
+    )
+    with_all_sectors = models.BooleanField(
+        _("figures of all sectors"),
+        default=True,
+        help_text=_(
+            "The all-sectors totals and each sector's differences with all "
+            "sectors; off in files for analysts limited to some sectors."
+        ),
     )
     language = models.CharField(
         _("language"), max_length=8, default=settings.LANGUAGE_CODE
@@ -180,6 +191,14 @@ class Export(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
 
+    def figure_access(self) -> FigureAccess:
+        """What of the figures this file may hold: the rule of the role it is
+        made for (accounts.access.figure_access), as stored on the row."""
+        return FigureAccess(
+            sectors=None if self.with_all_sectors else frozenset({self.sector}),
+            unsuppressed=self.unsuppressed,
+        )
+
     @property
     def is_all_sectors(self) -> bool:
         return self.sector == ALL_SECTORS
@@ -210,6 +229,8 @@ class Export(models.Model):
             parts.append("met-vrije-tekst")
         if self.unsuppressed:
             parts.append("onderdrukking-uit")
+        if not self.with_all_sectors:
+            parts.append("zonder-alle-sectoren")
         if self.include_synthetic:
             parts.append("SYNTHETISCH")
         return f"{'-'.join(parts)}.{self.format}"

@@ -4,9 +4,11 @@
   raw data (with or without free text).
 * An analyst sees the suppressed sector summaries made by the schedule and the
   ones they requested themselves; not another analyst's requests, never raw
-  data or unsuppressed summaries. An analyst limited to some sectors (issue 7,
-  `dashboard.queries.allowed_sectors`) sees only those sectors' summaries, and
-  no all-sectors summary.
+  data or unsuppressed summaries. What of the figures a file holds follows the
+  same rule as the dashboard (`accounts.access.figure_access`): an analyst
+  limited to some sectors sees only those sectors' summaries made without the
+  figures of all sectors, and no all-sectors summary; any other analyst the
+  summaries made with them.
 * Everyone else sees nothing.
 """
 
@@ -16,17 +18,15 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from meldcode_survey.accounts.access import is_analyst, is_staff_member
+from meldcode_survey.accounts.access import figure_access, is_analyst, is_staff_member
 
 from .models import Export
 
 
 def sectors_for(user: Any) -> set[str] | None:
-    """The sector codes an analyst may see; None: all (the one shared hook)."""
-    from meldcode_survey.dashboard import queries
-
-    hook = getattr(queries, "allowed_sectors", None)
-    return None if hook is None else hook(user)
+    """The sector codes an analyst may see; None: all (the one shared rule)."""
+    sectors = figure_access(user).sectors
+    return None if sectors is None else set(sectors)
 
 
 def visible_exports(user: Any) -> QuerySet[Export]:
@@ -40,9 +40,10 @@ def visible_exports(user: Any) -> QuerySet[Export]:
         kind=Export.Kind.SUMMARY,
         unsuppressed=False,
     )
-    allowed = sectors_for(user)
-    if allowed is not None:
-        exports = exports.filter(sector__in=sorted(allowed))
+    access = figure_access(user)
+    exports = exports.filter(with_all_sectors=access.all_sectors)
+    if access.sectors is not None:
+        exports = exports.filter(sector__in=sorted(access.sectors))
     return exports
 
 

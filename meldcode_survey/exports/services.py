@@ -27,7 +27,7 @@ import logging
 import os
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,11 +40,10 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from meldcode_survey.accounts.access import is_analyst, is_staff_member
+from meldcode_survey.accounts.access import figure_access, is_analyst, is_staff_member
 from meldcode_survey.questionnaires.models import Version
 
 from .models import ALL_SECTORS, Download, Export
-from .permissions import sectors_for
 from .writers import build_file
 
 logger = logging.getLogger(__name__)
@@ -87,6 +86,7 @@ class ExportSpec:
     include_synthetic: bool = False
     include_free_text: bool = False
     unsuppressed: bool = False
+    with_all_sectors: bool = True
 
     def as_fields(self) -> dict[str, Any]:
         return {
@@ -99,6 +99,7 @@ class ExportSpec:
             "include_synthetic": self.include_synthetic,
             "include_free_text": self.include_free_text,
             "unsuppressed": self.unsuppressed,
+            "with_all_sectors": self.with_all_sectors,
         }
 
 
@@ -111,9 +112,19 @@ def check_may_request(user: Any, spec: ExportSpec) -> None:
     )
     if not is_analyst(user) or staff_only:
         raise PermissionDenied
-    allowed = sectors_for(user)
-    if allowed is not None and spec.sector not in allowed:
+    if not figure_access(user).may_see(spec.sector):
         raise PermissionDenied
+
+
+def spec_for(user: Any, spec: ExportSpec) -> ExportSpec:
+    """The spec as the user's role may have it: a file holds no figure the
+    dashboard withholds from the person who asks for it."""
+    access = figure_access(user)
+    return replace(
+        spec,
+        unsuppressed=spec.unsuppressed and access.unsuppressed,
+        with_all_sectors=spec.with_all_sectors and access.all_sectors,
+    )
 
 
 def normalise_spec(spec: ExportSpec) -> ExportSpec:
@@ -146,6 +157,7 @@ def export_request(
     """
     if user is not None:
         check_may_request(user, spec)
+        spec = spec_for(user, spec)
     spec = normalise_spec(spec)
     if spec.format not in Export.FORMATS_BY_KIND[spec.kind]:
         raise ValidationError(_("This format is not offered for this kind."))

@@ -14,6 +14,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -22,8 +24,8 @@ from django.views.decorators.http import require_POST
 from meldcode_survey.accounts.access import dashboard_access_required, is_staff_member
 
 from .forms import ExportRequestForm, sector_choices
-from .models import Export
-from .permissions import visible_exports
+from .models import ALL_SECTORS, ALL_SECTORS_SLUG, Export
+from .permissions import sectors_for, visible_exports
 from .services import export_request, open_export_file, record_download
 
 PAGE_SIZE = 50
@@ -41,7 +43,58 @@ CONTENT_TYPES = {
 @never_cache
 @dashboard_access_required
 def index(request: HttpRequest) -> HttpResponse:
-    return _render_index(request, ExportRequestForm(user=request.user))
+    initial = {k: request.GET[k] for k in INITIAL_KEYS if request.GET.get(k)}
+    return _render_index(request, ExportRequestForm(user=request.user, initial=initial))
+
+
+# What a link from a dashboard page may fill in on the request form.
+INITIAL_KEYS = ("kind", "version", "sector", "format")
+
+
+@never_cache
+@dashboard_access_required
+def sector_file(request: HttpRequest, sector: str, format: str) -> HttpResponse:
+    """A sector page's link to its own file: the newest one, else the form.
+
+    `?version=<id>` names the questionnaire version. Downloads the newest
+    finished suppressed summary of the sector over the whole period that the
+    user may see; without one, opens the downloads page with the request form
+    filled in (a GET never starts an export).
+    """
+    if format not in Export.FORMATS_BY_KIND[Export.Kind.SUMMARY]:
+        raise Http404
+    sector = ALL_SECTORS if sector == ALL_SECTORS_SLUG else sector
+    allowed = sectors_for(request.user)
+    if allowed is not None and sector not in allowed:
+        raise Http404
+    version = request.GET.get("version", "")
+    latest = (
+        visible_exports(request.user)
+        .filter(
+            kind=Export.Kind.SUMMARY,
+            format=format,
+            sector=sector,
+            version_id=version if version.isdigit() else None,
+            status=Export.Status.DONE,
+            unsuppressed=False,
+            include_synthetic=request.GET.get("data") == "synthetic",
+            period_from__isnull=True,
+            period_to__isnull=True,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if latest is not None and latest.is_downloadable:
+        return redirect("exports:download", latest.pk)
+    messages.info(
+        request,
+        _("There is no such file yet: request it below; this page shows its progress."),
+    )
+    params = {"kind": Export.Kind.SUMMARY, "version": version, "sector": sector}
+    return redirect(
+        f"{reverse('exports:index')}?{urlencode(params | {'format': format})}"
+        "#request-heading"
+    )
 
 
 def _render_index(request: HttpRequest, form: ExportRequestForm) -> HttpResponse:

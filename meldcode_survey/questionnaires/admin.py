@@ -1,6 +1,9 @@
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -103,6 +106,44 @@ class QuestionnaireAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [VersionInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "title_en",
+                    "slug",
+                    "intro",
+                    "intro_en",
+                    "privacy_text",
+                    "privacy_text_en",
+                    "estimated_minutes",
+                    "opens_at",
+                    "closes_at",
+                ]
+            },
+        ),
+        (
+            _("Fact sheet"),
+            {
+                "description": _(
+                    "Texts of the published PDF fact sheet; the sector's "
+                    "'What stands out?' is a sector note."
+                ),
+                "fields": [
+                    "factsheet_intro",
+                    "factsheet_intro_en",
+                    "dilemma_source",
+                    "dilemma_source_en",
+                    "more_information",
+                    "more_information_en",
+                    "source",
+                    "source_en",
+                ],
+            },
+        ),
+    ]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_delete_permission(request, obj) and not _is_frozen(obj)
@@ -140,7 +181,18 @@ class VersionAdmin(FrozenAwareAdmin):
         return self.readonly_fields
 
     def get_urls(self) -> list:
-        view = self.admin_site.admin_view
+        def view(page: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+            """The admin's login check, then the model's view permission, as the
+            admin's own pages of a version have."""
+
+            @wraps(page)
+            def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+                if not self.has_view_permission(request):
+                    raise PermissionDenied
+                return page(request, *args, **kwargs)
+
+            return self.admin_site.admin_view(checked)
+
         return [
             path(
                 "<int:pk>/preview/",

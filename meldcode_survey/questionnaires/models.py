@@ -42,6 +42,32 @@ class Questionnaire(Translatable, models.Model):
     intro_en = models.TextField(_("introduction (English)"), blank=True)
     privacy_text = models.TextField(_("privacy statement"), blank=True)
     privacy_text_en = models.TextField(_("privacy statement (English)"), blank=True)
+    # Texts of the published fact sheet (exports' PDF), edited by staff.
+    factsheet_intro = models.TextField(_("fact sheet introduction"), blank=True)
+    factsheet_intro_en = models.TextField(
+        _("fact sheet introduction (English)"), blank=True
+    )
+    dilemma_source = models.TextField(
+        _("where the dilemma list comes from"),
+        blank=True,
+        help_text=_("Printed above the dilemma chart of the fact sheet."),
+    )
+    dilemma_source_en = models.TextField(
+        _("where the dilemma list comes from (English)"), blank=True
+    )
+    more_information = models.TextField(
+        _("more information"),
+        blank=True,
+        help_text=_("The fact sheet's 'More information?' box."),
+    )
+    more_information_en = models.TextField(_("more information (English)"), blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who publishes the figures; printed on every page of the sheet."),
+    )
+    source_en = models.CharField(_("source (English)"), max_length=200, blank=True)
     estimated_minutes = models.PositiveSmallIntegerField(
         _("estimated minutes"), default=15
     )

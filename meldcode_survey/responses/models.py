@@ -263,6 +263,14 @@ class CaseNarrative(models.Model):
     # {"description": [flag, ...], "dilemma": [...], "follow_up": [...]}; see
     # screening.Flag.as_dict. The respondent saw and confirmed these.
     screening_flags = models.JSONField(_("screening flags"), default=dict, blank=True)
+    # The same form, from the thorough screening (deidentify.py) that a worker
+    # runs after submit; empty and unscreened until it has run.
+    thorough_flags = models.JSONField(
+        _("thorough screening flags"), default=dict, blank=True
+    )
+    thorough_screened_at = models.DateTimeField(
+        _("thoroughly screened at"), null=True, blank=True
+    )
     texts_purged_on = models.DateField(_("texts purged on"), null=True, blank=True)
 
     class Meta:

@@ -2,10 +2,12 @@
 
 Professionals describe cases about children and families; the survey must not
 identify anyone, so answers are screened for BSNs, phone numbers, e-mail
-addresses, addresses, dates of birth and names. The screening is heuristic and
-pure Python (no models, no database): it prefers flagging a doubtful detail for
-review over missing a real one, but avoids flagging ordinary phrases such as
-"2 kinderen", "in 2020" or a first name on its own.
+addresses, addresses, dates of birth and names. This screening is heuristic and
+fast (no models, no database; python-stdnum checks BSNs, phonenumbers finds
+phone numbers): it prefers flagging a doubtful detail for review over missing a
+real one, but avoids flagging ordinary phrases such as "2 kinderen", "in 2020"
+or a first name on its own. It gives the respondent an immediate warning; the
+thorough screening with deduce (deidentify.py) runs in the worker.
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
+import phonenumbers
 from django.utils.functional import Promise
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from phonenumbers import Leniency, PhoneNumberMatcher, PhoneNumberType, number_type
+from stdnum.nl import bsn as stdnum_bsn
 
 
 class Kind(StrEnum):
@@ -32,6 +37,12 @@ class Kind(StrEnum):
     POSTCODE = "postcode"
     BIRTH_DATE = "birth_date"
     NAME = "name"
+    # Found only by the thorough screening (deidentify.py).
+    PLACE = "place"
+    INSTITUTION = "institution"
+    DATE = "date"
+    URL = "url"
+    ID_NUMBER = "id_number"
 
 
 KIND_LABELS: dict[str, Promise] = {
@@ -41,6 +52,11 @@ KIND_LABELS: dict[str, Promise] = {
     Kind.POSTCODE: _("Postcode with house number"),
     Kind.BIRTH_DATE: _("Date of birth"),
     Kind.NAME: _("Name"),
+    Kind.PLACE: _("Place or street"),
+    Kind.INSTITUTION: _("Organisation"),
+    Kind.DATE: _("Date"),
+    Kind.URL: _("Web address"),
+    Kind.ID_NUMBER: _("Identification number"),
 }
 
 # When two equally long candidates overlap, the kind listed first wins: an
@@ -52,6 +68,11 @@ _SPECIFICITY = {
     Kind.BIRTH_DATE: 3,
     Kind.POSTCODE: 4,
     Kind.NAME: 5,
+    Kind.URL: 6,
+    Kind.ID_NUMBER: 7,
+    Kind.DATE: 8,
+    Kind.PLACE: 9,
+    Kind.INSTITUTION: 10,
 }
 
 
@@ -88,12 +109,12 @@ def _match_flag(kind: Kind, match: re.Match[str]) -> Flag:
 
 # --- BSN -------------------------------------------------------------------
 
-_BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 _SEPARATORS_RE = re.compile(r"[ .\-]")
 
 # Nine digits, bare or grouped 3-3-3 / 4-2-3 as BSNs are usually written. The
 # lookarounds keep us from picking nine digits out of a longer number, such as
-# an IBAN, a decimal or a list of numbers separated by single spaces.
+# an IBAN, a decimal or a list of numbers separated by single spaces. Whether
+# the digits are a BSN is python-stdnum's "11-proef" (stdnum.nl.bsn).
 _BSN_RE = re.compile(
     r"(?<!\d)(?<!\d[.,/-])"
     r"(?:\d{9}|\d{3}([.-])\d{3}\1\d{3}|\d{4}\.\d{2}\.\d{3}"
@@ -103,14 +124,13 @@ _BSN_RE = re.compile(
 
 
 def is_valid_bsn(digits: str) -> bool:
-    """Apply the BSN "11-proef"; separators are ignored, 8 digits get a 0."""
+    """The BSN "11-proef"; separators are ignored, 8 digits get a leading 0."""
     digits = _SEPARATORS_RE.sub("", digits)
-    if len(digits) == 8:
-        digits = "0" + digits
-    if len(digits) != 9 or not (digits.isascii() and digits.isdigit()):
+    # stdnum pads any shorter number with zeros; only 8 digits are a real BSN
+    # written without its leading zero.
+    if len(digits) not in (8, 9) or not (digits.isascii() and digits.isdigit()):
         return False
-    total = sum(int(d) * w for d, w in zip(digits, _BSN_WEIGHTS, strict=True))
-    return total != 0 and total % 11 == 0
+    return stdnum_bsn.is_valid(digits)
 
 
 def _find_bsns(text: str) -> Iterator[Flag]:
@@ -121,28 +141,37 @@ def _find_bsns(text: str) -> Iterator[Flag]:
 
 # --- Phone numbers -----------------------------------------------------------
 
-# One digit, optionally preceded by a separator such as "-", " " or ") ".
-_SEP_DIGIT = r"(?:[ .\-/]|\) ?)?\d"
-
-# Dutch numbers have nine digits after the trunk prefix 0 (or after +31/0031,
-# optionally written with "(0)"). Requiring exactly nine keeps short public
-# numbers such as 0800-2000 (Veilig Thuis) out by construction.
-_PHONE_RE = re.compile(
-    r"(?<![\w+])"
-    r"(?:(?:\+|00)31[ .\-]?(?:\(0\)[ .\-]?)?|\(?0)"
-    rf"(?P<national>[1-9](?:{_SEP_DIGIT}){{8}})"
-    r"(?!\d)"
+# Numbers of organisations, not people: free (0800), paid (090x), shared cost
+# and universal access numbers such as Veilig Thuis (0800-2000).
+_SERVICE_TYPES = frozenset(
+    {
+        PhoneNumberType.TOLL_FREE,
+        PhoneNumberType.PREMIUM_RATE,
+        PhoneNumberType.SHARED_COST,
+        PhoneNumberType.UAN,
+    }
 )
-_NON_DIGIT_RE = re.compile(r"\D")
-# Free (0800) and paid (090x) service numbers belong to organisations.
-_SERVICE_PREFIXES = ("800", "90")
+
+
+def is_service_number(fragment: str) -> bool:
+    """Whether `fragment` is the number of an organisation, such as 0800-2000."""
+    try:
+        number = phonenumbers.parse(fragment, "NL")
+    except phonenumbers.NumberParseException:
+        return False
+    return number_type(number) in _SERVICE_TYPES
 
 
 def _find_phones(text: str) -> Iterator[Flag]:
-    for match in _PHONE_RE.finditer(text):
-        national = _NON_DIGIT_RE.sub("", match["national"])
-        if not national.startswith(_SERVICE_PREFIXES):
-            yield _match_flag(Kind.PHONE, match)
+    """Valid phone numbers (phonenumbers, Dutch by default) written with a
+    trunk prefix or a country code, so that bare digit runs stay out."""
+    matcher = PhoneNumberMatcher(text, "NL", leniency=Leniency.VALID)
+    for match in matcher:
+        if not match.raw_string.lstrip("(").startswith(("0", "+")):
+            continue
+        if number_type(match.number) in _SERVICE_TYPES:
+            continue
+        yield _flag(Kind.PHONE, text, match.start, match.end)
 
 
 # --- E-mail addresses --------------------------------------------------------
@@ -243,6 +272,19 @@ def _find_addresses(text: str) -> Iterator[Flag]:
             yield _match_flag(Kind.POSTCODE, match)
 
 
+# A street named without a number ("aan de Lindelaan") still says where a
+# family lives. Only a capitalised word ending in a street suffix counts.
+_BARE_STREET_RE = re.compile(
+    rf"(?<![\w\-])(?P<street>[{_UPPER}]{_LETTER}*?(?:{_STREET_SUFFIX}))(?![\w\-])"
+)
+
+
+def _find_bare_streets(text: str) -> Iterator[Flag]:
+    for match in _BARE_STREET_RE.finditer(text):
+        if match["street"].lower() not in _NOT_STREETS:
+            yield _match_flag(Kind.PLACE, match)
+
+
 # --- Dates of birth ----------------------------------------------------------
 
 _MONTHS = {
@@ -334,6 +376,15 @@ def _find_dates(text: str) -> Iterator[Flag]:
                 continue
             if year is not None or _has_birth_cue(text, match.start()):
                 yield _match_flag(Kind.BIRTH_DATE, match)
+
+
+def find_dates_without_year(text: str) -> Iterator[Flag]:
+    """Any day and month ("op 2 oktober"), also without a birth cue. Too common
+    for the respondent's warning; the thorough screening (deidentify.py) adds it.
+    """
+    for match in _TEXT_DATE_RE.finditer(text):
+        if _is_plausible_date(int(match["day"]), _month_number(match["month"]), None):
+            yield _match_flag(Kind.DATE, match)
 
 
 # --- Names -------------------------------------------------------------------
@@ -478,6 +529,42 @@ def _find_titled_names(text: str) -> Iterator[Flag]:
             yield _flag(Kind.NAME, text, match.start("name"), match.end("name"))
 
 
+# --- Organisations ---------------------------------------------------------
+
+# A kind of organisation followed by its name ("KDV Het Kikkertje",
+# "basisschool De Regenboog"), or a name followed by a kind ("Da Vinci College",
+# "Amphia Ziekenhuis"). The name part must be capitalised.
+_ORG_TYPES = (
+    "kdv|bso|kinderdagverblijf|kinderopvang|peuterspeelzaal|peuteropvang|"
+    "gastouderbureau|basisschool|school|obs|cbs|rkbs|pcbs|sbo|so|vso|"
+    "stichting|huisartsenpraktijk|praktijk|jeugdinrichting|zorginstelling|"
+    "ziekenhuis|kliniek|instelling|vereniging|wijkcentrum|buurthuis"
+)
+_ORG_SUFFIXES = (
+    "College|Lyceum|Gymnasium|Ziekenhuis|Gasthuis|Kliniek|Academie|Scholengemeenschap"
+)
+_CAPITALISED = rf"[{_UPPER}]{_LETTER}+"
+_ORG_NAME = rf"(?:(?:De|Het|Den|'t|’t)[ \t]+)?{_CAPITALISED}(?:[ \t\-]{_CAPITALISED})*"
+_ORG_RE = re.compile(
+    rf"(?<![\w\-])(?i:{_ORG_TYPES})[ \t]+(?P<name>{_ORG_NAME})"
+    rf"|(?<![\w\-])(?P<prefix>(?:[{_UPPER}]{_LETTER}+[ \t]+)+)(?:{_ORG_SUFFIXES})(?!\w)"
+)
+# Capitalised words that start a sentence or name a national body rather than
+# one organisation ("school Veilig Thuis gebeld" stays unflagged); "De" and
+# "Het" do start names ("De Regenboog").
+_NOT_ORG_NAMES = frozenset({"Veilig", "Daarna", "Toen", "We"}) | (
+    _NOT_SURNAMES - {"De", "Het"}
+)
+
+
+def _find_organisations(text: str) -> Iterator[Flag]:
+    for match in _ORG_RE.finditer(text):
+        first = (match["name"] or match["prefix"]).split()[0]
+        if first in _NOT_ORG_NAMES:
+            continue
+        yield _match_flag(Kind.INSTITUTION, match)
+
+
 # --- Public API --------------------------------------------------------------
 
 _DETECTORS = (
@@ -486,12 +573,14 @@ _DETECTORS = (
     _find_phones,
     _find_dates,
     _find_addresses,
+    _find_bare_streets,
+    _find_organisations,
     _find_names,
     _find_titled_names,
 )
 
 
-def _resolve_overlaps(candidates: Iterable[Flag]) -> list[Flag]:
+def resolve_overlaps(candidates: Iterable[Flag]) -> list[Flag]:
     """Keep the longest (then most specific) flag wherever candidates overlap."""
     ranked = sorted(
         set(candidates),
@@ -517,7 +606,7 @@ def screen(text: str) -> list[Flag]:
     if not text:
         return []
     candidates = [flag for detect in _DETECTORS for flag in detect(text)]
-    return _resolve_overlaps(candidates)
+    return resolve_overlaps(candidates)
 
 
 def highlight(text: str, flags: list[Flag]) -> SafeString:

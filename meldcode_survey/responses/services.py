@@ -7,18 +7,23 @@ response in a task (the one place this app names the dashboard).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from meldcode_survey.dashboard.tasks import count_after_submit
 from meldcode_survey.questionnaires.models import NOT_APPLICABLE, YES, Question, Version
 
+from .deidentify import thorough_screen
 from .flow import Flow
 from .forms import first_invalid_section
 from .models import NARRATIVE_FIELDS, Answer, CaseNarrative, Draft, Response
 from .screening import screen
+
+logger = logging.getLogger(__name__)
 
 
 class IncompleteDraft(Exception):
@@ -100,7 +105,66 @@ def response_submit(*, draft: Draft, submission_key: uuid.UUID) -> Response:
             raise
         return stored
     transaction.on_commit(lambda: count_after_submit(response.pk))
+    transaction.on_commit(lambda: _screen_narrative_of(response))
     return response
+
+
+def _screen_narrative_of(response: Response) -> None:
+    narrative_id = (
+        CaseNarrative.objects.filter(response=response)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if narrative_id is not None:
+        narrative_screen_later(narrative_id)
+
+
+def narrative_screen_later(narrative_id: int) -> None:
+    """Send the narrative to the worker for the thorough screening.
+
+    Never raises: a broker that is down is logged, and the periodic sweep
+    (review.tasks.screening_sweep) screens what was missed. Without a broker
+    the task runs here and now.
+    """
+    from .tasks import screen_narrative_task
+
+    run_later(screen_narrative_task, narrative_id)
+
+
+def run_later(task: Any, object_id: int) -> None:
+    """Queue `task(object_id)`, or run it in-process when tasks run eagerly."""
+    if task.app.conf.task_always_eager:
+        task.apply(args=[object_id], throw=False)
+        return
+    try:
+        # The queue comes from CELERY_TASK_ROUTES (SCREENING_QUEUE).
+        task.apply_async(args=[object_id])
+    except Exception:
+        logger.exception("Could not queue %s for %s", task.name, object_id)
+
+
+def narrative_screen(narrative_id: int) -> bool:
+    """Screen a narrative's texts thoroughly and store the flags.
+
+    Returns False when the narrative is gone or its texts were purged. Raises
+    deidentify.NotBuilt when deduce is not installed.
+    """
+    narrative = CaseNarrative.objects.filter(
+        pk=narrative_id, texts_purged_on__isnull=True
+    ).first()
+    if narrative is None:
+        return False
+    texts = {field: getattr(narrative, field) for field in NARRATIVE_FIELDS.values()}
+    flags = {
+        field: [flag.as_dict() for flag in thorough_screen(text)]
+        for field, text in texts.items()
+        if text
+    }
+    # Only if the texts are still the ones screened (retention may blank them).
+    stored = CaseNarrative.objects.filter(
+        pk=narrative_id, texts_purged_on__isnull=True, **texts
+    ).update(thorough_flags=flags, thorough_screened_at=timezone.now())
+    return bool(stored)
 
 
 def _store(flow: Flow, draft: Draft, submission_key: uuid.UUID) -> Response:

@@ -5,6 +5,7 @@ from . import views
 app_name = "responses"
 
 urlpatterns = [
+    path("snel-weg/", views.quick_exit, name="quick_exit"),
     path("<slug:slug>/", views.landing, name="landing"),
     path("<slug:slug>/opgeslagen/", views.saved, name="saved"),
     path("<slug:slug>/verder/", views.continue_draft, name="continue"),

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
@@ -37,10 +39,15 @@ from .services import (
 )
 from .summary import ScreeningResult, review_rows, screening_results
 
-START_LIMIT = {"limit": 300, "window": 600}
-RESUME_FAILURE_LIMIT = {"limit": 20, "window": 600}
+START_RATE = "300/10m"
+RESUME_FAILURE_RATE = "20/10m"
 REVIEW = "_review"  # Draft.current_section when the respondent is at the review
 RESUME_CODE = "resume_code"  # the session's copy of a code just issued
+# The hidden field of each page (draft_token): long enough to write a case.
+DRAFT_TOKEN_SALT = "meldcode_survey.responses.draft"
+DRAFT_TOKEN_MAX_AGE = timedelta(hours=2)
+# Where "quick exit" leads: a neutral page that says nothing about this site.
+QUICK_EXIT_URL = "https://www.google.nl/"
 
 
 def _session_key(slug: str) -> str:
@@ -51,10 +58,44 @@ def _questionnaire(slug: str) -> Questionnaire:
     return get_object_or_404(Questionnaire, slug=slug)
 
 
+def draft_token(draft: Draft) -> str:
+    """The draft's key, signed and dated, for the hidden field of each page.
+
+    It brings the page back when the session expired while the respondent was
+    typing; unlike the bare key it stops working after DRAFT_TOKEN_MAX_AGE, so a
+    copied page or a forgotten tab is no lasting way into the draft. The resume
+    code is the way back after that.
+    """
+    return signing.dumps(str(draft.key), salt=DRAFT_TOKEN_SALT)
+
+
+def _posted_draft_key(request: HttpRequest) -> str | None:
+    token = request.POST.get("draft", "")
+    if not token:
+        return None
+    try:
+        return signing.loads(token, salt=DRAFT_TOKEN_SALT, max_age=DRAFT_TOKEN_MAX_AGE)
+    except signing.BadSignature:  # also an expired token
+        return None
+
+
+def _hold_draft(request: HttpRequest, slug: str, draft: Draft) -> None:
+    """Keep the draft in this browser's session, until the browser closes.
+
+    On a shared computer at work the next person must not continue someone
+    else's answers: a respondent's session ends with the browser, and the
+    resume code is the way back. Staff who try a questionnaire keep their own
+    session rules (accounts.middleware).
+    """
+    request.session[_session_key(slug)] = str(draft.key)
+    if not request.user.is_authenticated:
+        request.session.set_expiry(0)
+
+
 def _current_draft(request: HttpRequest, slug: str) -> Draft | None:
-    """The draft in the session, or the one the posted form names (the session
-    may have expired while the respondent was typing)."""
-    key = request.session.get(_session_key(slug)) or request.POST.get("draft")
+    """The draft in the session, or the one the posted form's signed token names
+    (the session may have expired while the respondent was typing)."""
+    key = request.session.get(_session_key(slug)) or _posted_draft_key(request)
     try:
         key = uuid.UUID(str(key))
     except ValueError:
@@ -68,7 +109,7 @@ def _current_draft(request: HttpRequest, slug: str) -> Draft | None:
     # Only write the session when it changes: a write per page view costs a
     # database round trip and can fail during a database restart.
     if draft is not None and request.session.get(_session_key(slug)) != str(draft.key):
-        request.session[_session_key(slug)] = str(draft.key)
+        _hold_draft(request, slug, draft)
     return draft
 
 
@@ -128,10 +169,10 @@ def _start(request: HttpRequest, questionnaire: Questionnaire) -> HttpResponse:
         return redirect(questionnaire.get_absolute_url())
     if request.POST.get("website"):
         return _rejected(request)
-    if is_limited(request, "start", **START_LIMIT):
+    if is_limited(request, "start", rate=START_RATE):
         return _too_many(request)
     draft, code = draft_start(version)
-    request.session[_session_key(questionnaire.slug)] = str(draft.key)
+    _hold_draft(request, questionnaire.slug, draft)
     # Shown on the first page (no page of its own: it would cost a click); kept
     # until the submit, which writes the session anyway.
     request.session[RESUME_CODE] = code
@@ -234,6 +275,7 @@ def _render_page(
     context = {
         "questionnaire": draft.version.questionnaire,
         "draft": draft,
+        "draft_token": draft_token(draft),
         "section": section,
         "form": form,
         "blocks": page_blocks(form, draft.version),
@@ -307,6 +349,7 @@ def _render_review(
     context = {
         "questionnaire": draft.version.questionnaire,
         "draft": draft,
+        "draft_token": draft_token(draft),
         "rows": review_rows(flow, draft.answers),
         "screening": screening,
         "form": form,
@@ -386,7 +429,7 @@ def resume_link(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 def _resume_with(
     request: HttpRequest, questionnaire: Questionnaire, code: str, form: ResumeForm
 ) -> HttpResponse:
-    if is_over(request, "resume-failure", **RESUME_FAILURE_LIMIT):
+    if is_over(request, "resume-failure", rate=RESUME_FAILURE_RATE):
         return _too_many(request)
     draft = (
         Draft.objects.live()
@@ -397,7 +440,7 @@ def _resume_with(
         .first()
     )
     if draft is None:
-        is_limited(request, "resume-failure", **RESUME_FAILURE_LIMIT)
+        is_limited(request, "resume-failure", rate=RESUME_FAILURE_RATE)
         form.add_error(
             "code",
             _(
@@ -408,7 +451,7 @@ def _resume_with(
         context = {"questionnaire": questionnaire, "form": form}
         return render(request, "responses/resume.html", context, status=404)
     request.session.cycle_key()
-    request.session[_session_key(questionnaire.slug)] = str(draft.key)
+    _hold_draft(request, questionnaire.slug, draft)
     messages.success(request, _("Welcome back. Your answers have been kept."))
     return redirect("responses:continue", slug=questionnaire.slug)
 
@@ -419,6 +462,24 @@ def new_code(request: HttpRequest, draft: Draft) -> HttpResponse:
     """Issue a fresh resume code for the draft in progress."""
     request.session[RESUME_CODE] = draft_new_resume_code(draft)
     return redirect("responses:saved", slug=draft.version.questionnaire.slug)
+
+
+@never_cache
+def quick_exit(request: HttpRequest) -> HttpResponse:
+    """Leave at once, leaving nothing behind: the respondent's session (draft,
+    resume code) is cleared, and the browser is asked to forget this site's
+    cookies and cached pages. A signed-in user's session stays; only the
+    respondent's part of it goes."""
+    response = HttpResponseRedirect(QUICK_EXIT_URL)
+    response["Referrer-Policy"] = "no-referrer"
+    if request.user.is_authenticated:
+        for key in [k for k in request.session.keys() if k.startswith("draft:")]:
+            del request.session[key]
+        request.session.pop("resume_code", None)
+    else:
+        request.session.flush()
+        response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

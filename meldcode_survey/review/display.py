@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -21,8 +22,11 @@ def field_labels() -> dict[str, str]:
 
 
 def stored_flags(narrative: CaseNarrative, field: str) -> list[Flag]:
+    """The thorough screening's flags once it has run, else the fast one's."""
+    screened = narrative.thorough_screened_at is not None
+    source = narrative.thorough_flags if screened else narrative.screening_flags
     flags = []
-    for raw in (narrative.screening_flags or {}).get(field) or []:
+    for raw in (source or {}).get(field) or []:
         try:
             flags.append(Flag(**raw))
         except TypeError:
@@ -47,11 +51,32 @@ def marked_texts(narrative: CaseNarrative) -> list[dict[str, Any]]:
     return texts
 
 
-def still_identifying(redaction: Redaction) -> list[tuple[str, str, str]]:
-    """(text, kind, fragment) for every detail the screening still finds."""
-    labels = field_labels()
+@dataclass(frozen=True)
+class ShownFlag:
+    field: str
+    part: str
+    kind: str
+    kind_label: str
+    fragment: str
+
+
+def _shown(field: str, flag: Flag) -> ShownFlag:
+    return ShownFlag(
+        field,
+        field_labels()[field],
+        flag.kind,
+        str(KIND_LABELS.get(flag.kind, flag.kind)),
+        flag.fragment,
+    )
+
+
+def still_identifying(redaction: Redaction) -> list[ShownFlag]:
+    """Every open flag of the thorough screening; until it has run, what the
+    fast screening finds (shown, but approval waits for the thorough one)."""
+    if redaction.is_screened:
+        return [_shown(field, flag) for field, flag in redaction.open_flags()]
     return [
-        (labels[field], KIND_LABELS.get(flag.kind, flag.kind), flag.fragment)
+        _shown(field, flag)
         for field, text in redaction.texts().items()
         for flag in screen(text)
     ]

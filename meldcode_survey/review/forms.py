@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Code, Redaction
+from .models import TEXT_FIELDS, Code, Redaction
 from .queries import NarrativeFilters, Status, coded_versions, sector_labels
 
 ANY = ("", _("All"))
@@ -166,6 +166,19 @@ class RedactionForm(forms.ModelForm):
             "dilemma": _("Dilemma (redacted)"),
             "follow_up": _("Follow-up (redacted)"),
         }
+
+
+class FlagDismissalForm(forms.Form):
+    """Dismiss one flag of the thorough screening, with a reason."""
+
+    field = forms.ChoiceField(choices=[(f, f) for f in TEXT_FIELDS])
+    kind = forms.CharField(max_length=20)
+    fragment = forms.CharField(strip=False, max_length=2000)
+    reason = forms.CharField(
+        label=_("Why does this identify no one?"),
+        max_length=500,
+        error_messages={"required": _("Give a reason for dismissing this flag.")},
+    )
 
 
 class AgreementForm(forms.Form):

@@ -60,6 +60,7 @@ from django.utils.translation import gettext_lazy as _
 from meldcode_survey.lib.i18n import Translatable
 from meldcode_survey.questionnaires.models import Questionnaire
 from meldcode_survey.responses.models import CaseNarrative
+from meldcode_survey.responses.screening import Flag
 
 # Narrative ids are spread over 100 sample slots by multiplying with a number
 # coprime to 100: any run of 100 consecutive ids fills every slot exactly once,
@@ -301,6 +302,19 @@ class FinalCodingCode(ChosenCode):
 TEXT_FIELDS = ("description", "dilemma", "follow_up")
 
 
+def stored_flags(flags: dict | None) -> list[tuple[str, Flag]]:
+    """(field, flag) from a stored {field: [flag dict, ...]}; malformed ones are
+    skipped, never an error."""
+    found = []
+    for field in TEXT_FIELDS:
+        for raw in (flags or {}).get(field) or []:
+            try:
+                found.append((field, Flag(**raw)))
+            except TypeError:
+                continue
+    return found
+
+
 class Redaction(models.Model):
     narrative = models.OneToOneField(
         CaseNarrative,
@@ -328,6 +342,11 @@ class Redaction(models.Model):
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     is_example = models.BooleanField(_("example for the fact sheet"), default=False)
+    # What the thorough screening finds in the redacted texts, per field (as
+    # CaseNarrative.screening_flags); screened_at is None until it has run on
+    # the current texts, and every change of the texts resets both.
+    flags = models.JSONField(_("screening flags"), default=dict, blank=True)
+    screened_at = models.DateTimeField(_("screened at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("redaction")
@@ -365,6 +384,62 @@ class Redaction(models.Model):
 
     def texts(self) -> dict[str, str]:
         return {field: getattr(self, field) for field in TEXT_FIELDS}
+
+    @property
+    def is_screened(self) -> bool:
+        return self.screened_at is not None
+
+    def open_flags(self) -> list[tuple[str, Flag]]:
+        """(field, flag) for each screening flag that no one has dismissed."""
+        dismissed = {(d.field, d.kind, d.fragment) for d in self.dismissals.all()}
+        return [
+            (field, flag)
+            for field, flag in stored_flags(self.flags)
+            if (field, flag.kind, flag.fragment) not in dismissed
+        ]
+
+
+class FlagDismissal(models.Model):
+    """A staff member's judgement that a screening flag identifies no one.
+
+    Keyed by the flagged fragment, so it still holds when the same fragment is
+    found again after an edit. The reason is also in the audit log (without
+    the fragment, which the audit log must not keep).
+    """
+
+    redaction = models.ForeignKey(
+        Redaction,
+        on_delete=models.CASCADE,
+        related_name="dismissals",
+        verbose_name=_("redaction"),
+    )
+    field = models.CharField(_("text"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=20)
+    fragment = models.TextField(_("fragment"))
+    reason = models.TextField(_("reason"))
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("dismissed by"),
+    )
+    dismissed_at = models.DateTimeField(_("dismissed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dismissed screening flag")
+        verbose_name_plural = _("dismissed screening flags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["redaction", "field", "kind", "fragment"],
+                name="flag_dismissed_once",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="flag_dismissal_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dismissed {self.kind} flag on redaction {self.redaction_id}"
 
 
 class NarrativeRead(models.Model):

@@ -14,8 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meldcode_survey import audit
+from meldcode_survey.audit.models import Action
 from meldcode_survey.questionnaires.models import Questionnaire
+from meldcode_survey.responses.deidentify import thorough_screen
 from meldcode_survey.responses.models import CaseNarrative
+from meldcode_survey.responses.services import run_later
 
 from .defaults import DEFAULT_CODES
 from .models import (
@@ -27,6 +31,7 @@ from .models import (
     CodingCode,
     FinalCoding,
     FinalCodingCode,
+    FlagDismissal,
     NarrativeRead,
     Redaction,
     in_double_coding_sample,
@@ -249,18 +254,132 @@ def save_redaction(
         Redaction.objects.select_for_update().filter(narrative=narrative).first()
     )
     if redaction is None:
-        return Redaction.objects.create(narrative=narrative, written_by=writer, **texts)
-    if redaction.texts() == texts:
+        redaction = Redaction.objects.create(
+            narrative=narrative, written_by=writer, **texts
+        )
+    elif redaction.texts() != texts:
+        for field, value in texts.items():
+            setattr(redaction, field, value)
+        redaction.written_by = writer
+        redaction.written_at = timezone.now()
+        redaction.approved_by = None
+        redaction.approved_at = None
+        redaction.is_example = False
+        redaction.flags = {}
+        redaction.screened_at = None
+        redaction.save()
+    elif redaction.is_screened:
         return redaction
-    for field, value in texts.items():
-        setattr(redaction, field, value)
-    redaction.written_by = writer
-    redaction.written_at = timezone.now()
-    redaction.approved_by = None
-    redaction.approved_at = None
-    redaction.is_example = False
-    redaction.save()
+    pk = redaction.pk
+    transaction.on_commit(lambda: redaction_screen_later(pk))
     return redaction
+
+
+def redaction_screen_later(redaction_id: int) -> None:
+    """Send the redaction to the worker for the thorough screening (never
+    raises; see responses.services.narrative_screen_later)."""
+    from .tasks import screen_redaction_task
+
+    run_later(screen_redaction_task, redaction_id)
+
+
+def redaction_screen(redaction_id: int) -> bool:
+    """Screen a redaction's texts thoroughly and store what is found.
+
+    An approved redaction in which the screening finds an open flag (say,
+    after deduce was upgraded) loses its approval and example status. Returns
+    False when the texts changed meanwhile (their own screening follows).
+    Raises deidentify.NotBuilt when deduce is not installed.
+    """
+    redaction = Redaction.objects.filter(pk=redaction_id).first()
+    if redaction is None:
+        return False
+    flags = {
+        field: [flag.as_dict() for flag in thorough_screen(text)]
+        for field, text in redaction.texts().items()
+        if text
+    }
+    with transaction.atomic():
+        current = Redaction.objects.select_for_update().filter(pk=redaction_id).first()
+        if current is None or current.texts() != redaction.texts():
+            return False
+        current.flags = flags
+        current.screened_at = timezone.now()
+        if current.is_approved and current.open_flags():
+            # A withdrawal is a change of the redaction: saved, so it is audited.
+            current.approved_by = current.approved_at = None
+            current.is_example = False
+            current.save()
+        else:
+            Redaction.objects.filter(pk=redaction_id).update(
+                flags=flags, screened_at=current.screened_at
+            )
+    return True
+
+
+def _check_clean(redaction: Redaction) -> None:
+    """Refuse while the thorough screening has not run or still finds anything."""
+    if not redaction.is_screened:
+        raise ValidationError(
+            _(
+                "The thorough screening of this redaction has not finished yet. "
+                "Reload the page in a minute and try again."
+            ),
+            code="not_screened",
+        )
+    if redaction.open_flags():
+        raise ValidationError(
+            _(
+                "The screening still finds identifying details in the redacted "
+                "text. Remove them, or dismiss each flag with a reason."
+            ),
+            code="still_identifying",
+        )
+
+
+@transaction.atomic
+def dismiss_flag(
+    *,
+    redaction: Redaction,
+    user: Any,
+    field: str,
+    kind: str,
+    fragment: str,
+    reason: str,
+) -> FlagDismissal:
+    """Record that a flag identifies no one; logged with its reason."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            _("Give a reason for dismissing this flag."), code="no_reason"
+        )
+    redaction = Redaction.objects.select_for_update().get(pk=redaction.pk)
+    if (field, kind, fragment) not in {
+        (f, flag.kind, flag.fragment) for f, flag in redaction.open_flags()
+    }:
+        raise ValidationError(
+            _("This flag is no longer open; the page was out of date."),
+            code="no_such_flag",
+        )
+    dismissal = FlagDismissal.objects.create(
+        redaction=redaction,
+        field=field,
+        kind=kind,
+        fragment=fragment,
+        reason=reason,
+        dismissed_by=user,
+    )
+    # The fragment itself stays out of the audit log, which outlives the texts.
+    audit.record(
+        user,
+        Action.SCREENING_FLAG_DISMISSED,
+        redaction,
+        narrative=redaction.narrative_id,
+        field=field,
+        kind=kind,
+        reason=reason,
+    )
+    return dismissal
 
 
 @transaction.atomic
@@ -273,6 +392,7 @@ def approve_redaction(*, redaction: Redaction, approver: Any) -> Redaction:
             _("A redaction must be approved by someone other than its writer."),
             code="four_eyes",
         )
+    _check_clean(redaction)
     redaction.approved_by = approver
     redaction.approved_at = timezone.now()
     redaction.save(update_fields=["approved_by", "approved_at"])
@@ -291,6 +411,8 @@ def set_example(*, redaction: Redaction, is_example: bool) -> Redaction:
         raise ValidationError(
             _("An example needs a redacted description."), code="no_description"
         )
+    if is_example:
+        _check_clean(redaction)
     redaction.is_example = is_example
     redaction.save(update_fields=["is_example"])
     return redaction

@@ -20,6 +20,11 @@ urlpatterns = [
         views.redaction_example,
         name="redaction_example",
     ),
+    path(
+        "<int:pk>/redaction/dismiss/",
+        views.redaction_dismiss,
+        name="redaction_dismiss",
+    ),
     path("agreement/", views.agreement, name="agreement"),
     path("frequencies/", views.frequencies, name="frequencies"),
 ]

@@ -31,6 +31,7 @@ from .forms import (
     AgreementForm,
     CodingForm,
     FilterForm,
+    FlagDismissalForm,
     FrequencyForm,
     RedactionForm,
     ResolveForm,
@@ -40,6 +41,7 @@ from .services import (
     APPROVE_PERMISSION,
     RESOLVE_PERMISSION,
     approve_redaction,
+    dismiss_flag,
     ensure_default_codebook,
     has_seen_codings,
     record_read,
@@ -329,6 +331,9 @@ def redaction(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "redaction": current,
             "still_identifying": still_identifying(current) if current else [],
+            "dismissals": list(current.dismissals.select_related("dismissed_by"))
+            if current
+            else [],
             "can_approve": current is not None
             and not current.is_approved
             and current.written_by_id != request.user.pk
@@ -370,6 +375,25 @@ def redaction_example(request: HttpRequest, pk: int) -> HttpResponse:
             if wanted
             else _("No longer an example."),
         )
+    return redirect("review:redaction", pk=pk)
+
+
+@never_cache
+@staff_required
+@require_POST
+def redaction_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    """Dismiss one flag of the thorough screening, with a reason."""
+    current = get_object_or_404(Redaction, narrative_id=pk)
+    form = FlagDismissalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        return redirect("review:redaction", pk=pk)
+    try:
+        dismiss_flag(redaction=current, user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Flag dismissed; the reason is in the audit log."))
     return redirect("review:redaction", pk=pk)
 
 

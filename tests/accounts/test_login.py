@@ -16,6 +16,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple"
+NEW_PASSWORD = "a new long passphrase"
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +38,9 @@ def _log_in(client, user, next_url="/review/", **extra):
     )
 
 
-def test_first_login_leads_to_setting_up_an_authenticator_app(client):
+def test_a_password_alone_does_not_link_an_authenticator_app(client):
+    """First login of an account without an app: whoever knows the password
+    first must not claim the second factor. Only an invitation link does."""
     user = factories.UserFactory(role=STAFF, is_staff=True)
 
     response = _log_in(client, user)
@@ -45,30 +48,12 @@ def test_first_login_leads_to_setting_up_an_authenticator_app(client):
     assert response["Location"].startswith(reverse("accounts:setup"))
 
     page = client.get(response["Location"])
-    assert page.status_code == 200
-    assert 'src="data:image/svg+xml' in page.content.decode()
-    secret = page.context["secret"].replace(" ", "")
-    assert re.fullmatch(r"[A-Z2-7]{32}", secret)
-
-    device = TOTPDevice.objects.get(user=user)
-    done = client.post(response["Location"], {"token": _code(device)})
-    assert done.status_code == 302
-    assert done["Location"] == "/review/"
-    device.refresh_from_db()
-    assert device.confirmed
-    assert client.get("/review/").status_code == 200
-    assert AuditEntry.objects.filter(action=Action.OTP_ENROLLED, actor=user).exists()
-
-
-def test_a_wrong_setup_code_links_nothing(client):
-    user = factories.UserFactory(role=ANALYST)
-    _log_in(client, user)
-
-    response = client.post(reverse("accounts:setup"), {"token": "000000"})
-
-    assert response.status_code == 400
-    assert not TOTPDevice.objects.get(user=user).confirmed
-    assert client.get("/dashboard/")["Location"].startswith(reverse("accounts:setup"))
+    assert page.status_code == 403
+    assert "accounts/setup_refused.html" in [t.name for t in page.templates]
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    refused = client.post(reverse("accounts:setup"), {"token": "000000"})
+    assert refused.status_code == 403
+    assert client.get("/review/")["Location"].startswith(reverse("accounts:setup"))
 
 
 def test_login_with_a_linked_app_asks_for_a_code(client, settings):
@@ -158,7 +143,9 @@ def test_the_admin_requires_the_second_factor(client):
     assert response["Location"].startswith(reverse("accounts:verify"))
 
 
-def test_a_new_superuser_logs_in_and_sets_up_two_factor(client, monkeypatch):
+def test_a_new_superuser_sets_up_two_factor_through_an_invitation(
+    client, monkeypatch, capsys
+):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
     call_command(
         "createsuperuser",
@@ -167,12 +154,26 @@ def test_a_new_superuser_logs_in_and_sets_up_two_factor(client, monkeypatch):
         email="root@example.org",
         verbosity=0,
     )
-
     response = client.post(
         reverse("login"), {"username": "root", "password": PASSWORD, "next": "/admin/"}
     )
-
     assert response["Location"].startswith(reverse("accounts:setup"))
+    assert client.get(response["Location"]).status_code == 403
+    client.post(reverse("logout"))
+
+    call_command("invite", "root")
+    link = re.search(r"https?://\S+", capsys.readouterr().out).group(0)
+    form = client.get(link, follow=True)
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {
+            "new_password1": "a new long passphrase",
+            "new_password2": "a new long passphrase",
+        },
+    )
+
+    assert done["Location"] == reverse("accounts:setup")
+    assert client.get(done["Location"]).status_code == 200
 
 
 def test_reset_two_factor_removes_the_devices_and_is_audited(capsys):
@@ -185,7 +186,10 @@ def test_reset_two_factor_removes_the_devices_and_is_audited(capsys):
     assert AuditEntry.objects.filter(
         action=Action.OTP_RESET, object_id=str(user.pk)
     ).exists()
-    assert "Removed 1 device" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Removed 1 device" in out
+    # The way to a new app is a new invitation, not the password alone.
+    assert "/account/invitation/" in out
 
 
 # --- Lockout ------------------------------------------------------------------
@@ -252,3 +256,28 @@ def test_the_lockout_page_explains_in_the_visitor_s_language(client, settings):
     assert '<html lang="en">' in text
     assert "Logging in is blocked for now" in text
     assert "Try again in 30 minutes." in text
+
+
+def test_an_analyst_lands_on_the_dashboard_after_login(client, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    user = factories.UserFactory(role=ANALYST)
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": PASSWORD}
+    )
+    done = client.post(response["Location"], {"token": _code(device)})
+
+    assert done["Location"] == reverse("dashboard:index")
+    page = client.get(done["Location"], follow=True).content.decode()
+    # Every page links to the dashboard, its sectors and the downloads.
+    for url in (reverse("dashboard:index"), reverse("exports:index")):
+        assert f'href="{url}"' in page
+
+
+def test_someone_without_the_dashboard_lands_at_home_after_login(client):
+    user = factories.UserFactory()
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": PASSWORD}
+    )
+    assert response["Location"] == "/"

@@ -15,11 +15,12 @@ pytestmark = pytest.mark.django_db
 
 def _narrative(days_ago: int):
     submitted = timezone.localdate() - timedelta(days=days_ago)
+    flags = {"description": [{"kind": "name", "start": 0, "end": 3, "fragment": "Jan"}]}
     return factories.CaseNarrativeFactory(
         response__submitted_on=submitted,
-        screening_flags={"description": [{"kind": "name", "start": 0, "end": 3,
-                                          "fragment": "Jan"}]},
-    )  # fmt: skip
+        screening_flags=flags,
+        thorough_flags=flags,
+    )
 
 
 def test_old_narrative_texts_are_blanked_and_the_rest_is_kept():
@@ -31,6 +32,7 @@ def test_old_narrative_texts_are_blanked_and_the_rest_is_kept():
     old.refresh_from_db()
     assert (old.description, old.dilemma, old.follow_up) == ("", "", "")
     assert old.screening_flags == {}
+    assert old.thorough_flags == {}  # they quote the texts too
     assert old.texts_purged_on == timezone.localdate()
     assert old.has_dilemma is True
     assert old.response.sector == "kinderopvang"

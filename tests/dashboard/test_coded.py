@@ -64,6 +64,31 @@ def test_code_counts_and_shares_of_the_coded_cases(coded):
     assert first.label.startswith("Onzekerheid over signalen")
 
 
+def test_a_code_share_is_of_the_coded_cases_with_a_dilemma(coded):
+    """As the published sheet: "in more than 1/3 of the situations named as a
+    dilemma" counts only cases that have a dilemma (285 of 581, not of 1,026)."""
+    version, narratives = coded
+    # Ten cases without any code turn out to have no dilemma at all.
+    FinalCoding.objects.filter(narrative__in=narratives[-10:]).update(has_dilemma=False)
+    summary = sector_summary(version=version, sector="kinderopvang", unsuppressed=True)
+    coded = summary.coded
+    assert (coded.coded_cases.value, coded.dilemma_cases.value) == (30, 20)
+    first = coded.codes[0]
+    assert first.cases.value == 12
+    assert first.share.value == pytest.approx(12 / 20)
+    assert (first.share.numerator, first.share.denominator) == (12, 20)
+
+
+def test_a_code_on_a_case_without_dilemma_does_not_count(coded):
+    version, narratives = coded
+    FinalCoding.objects.filter(narrative=narratives[0]).update(has_dilemma=False)
+    summary = sector_summary(version=version, sector="kinderopvang", unsuppressed=True)
+    by_key = {c.key: c for c in summary.coded.codes}
+    assert summary.coded.dilemma_cases.value == 29
+    assert by_key["A"].cases.value == 11
+    assert by_key["A"].share.value == pytest.approx(11 / 29)
+
+
 def test_small_code_counts_are_hidden_for_analysts(coded):
     version, _ = coded
     summary = sector_summary(version=version, sector="kinderopvang")
@@ -86,6 +111,7 @@ def test_only_approved_examples_are_shown_redacted(coded, analyst_client):
         approved_by=approver,
         approved_at=timezone.now(),
         is_example=True,
+        screened_at=timezone.now(),
     )
     Redaction.objects.create(
         narrative=narratives[1], description="Nog niet goedgekeurd.", written_by=writer
@@ -102,7 +128,8 @@ def test_only_approved_examples_are_shown_redacted(coded, analyst_client):
 
 def _named_in(share: str) -> str:
     """The start of "named in 40% of the coded cases", in the active language."""
-    return _("named in %(p)s of the coded cases (%(n)s)").split("%(p)s")[0] + share
+    msgid = "named in %(p)s of the coded cases with a dilemma (%(n)s of %(d)s)"
+    return _(msgid).split("%(p)s")[0] + share
 
 
 def test_a_new_coding_shows_at_once_despite_the_page_cache(coded, staff_client):

@@ -94,9 +94,9 @@ def test_staff_see_unsuppressed_figures_labelled_as_such(staff_client, data):
 def test_the_sector_page_mirrors_the_fact_sheet(staff_client, data):
     html = staff_client.get(sector_url()).content.decode()
     for heading in (
-        _("Responses from %(sector)s") % {"sector": "Kinderopvang"},
-        _("Which dilemmas play a part in %(sector)s?") % {"sector": "Kinderopvang"},
-        _("Cases from %(sector)s") % {"sector": "Kinderopvang"},
+        _("Responses from %(sector)s") % {"sector": "kinderopvang"},
+        _("Which dilemmas play a part in %(sector)s?") % {"sector": "kinderopvang"},
+        _("Cases from %(sector)s") % {"sector": "kinderopvang"},
         _("Dilemmas named most often in the cases"),
         _("Examples of cases"),
         _("What stands out?"),
@@ -251,3 +251,13 @@ def test_a_period_that_ends_before_it_starts_is_refused(analyst_client, data):
 def test_notes_are_only_for_sectors_of_the_questionnaire(staff_client, data):
     url = reverse("dashboard:note_edit", args=["brede-reflectie", "bakkerij"])
     assert staff_client.post(url, {"text": "x"}).status_code == 404
+
+
+def test_a_sector_page_links_to_its_own_files_and_the_other_sectors(
+    analyst_client, data
+):
+    html = analyst_client.get(sector_url()).content.decode()
+    for file_format in ("xlsx", "pdf", "csv"):
+        assert f"/downloads/sector/kinderopvang/{file_format}/?version=" in html
+    assert 'href="/dashboard/brede-reflectie/onderwijs/' in html
+    assert 'href="/downloads/"' in html

@@ -81,7 +81,7 @@ def coded_data(survey_data, staff_user):
         save_redaction,
         set_example,
     )
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, screened_clean
 
     codebook = ensure_default_codebook(survey_data.questionnaire)
     codebook.double_coding_percent = 0
@@ -105,6 +105,7 @@ def coded_data(survey_data, staff_user):
                 "follow_up": "=cmd|' /C calc'!A0",
             },
         )
+        screened_clean(redaction)
         approve_redaction(redaction=redaction, approver=approver)
         set_example(redaction=redaction, is_example=True)
     SectorNote.objects.create(version=survey_data, sector=BIG_SECTOR, text=NOTE_TEXT)

@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
+from meldcode_survey.accounts.models import AnalystSectorAccess
 from meldcode_survey.accounts.roles import ANALYST
 from meldcode_survey.exports.models import Download, Export
 from meldcode_survey.exports.services import delete_expired_exports
@@ -242,16 +243,16 @@ def test_a_format_that_does_not_fit_the_kind_is_refused(staff_client, seed_versi
 
 
 def test_an_analyst_limited_to_sectors_sees_and_requests_only_those(
-    analyst_client, done, seed_version, monkeypatch
+    analyst_client, analyst_user, done, seed_version
 ):
-    from meldcode_survey.dashboard import queries
-
-    monkeypatch.setattr(queries, "allowed_sectors", lambda user: {BIG_SECTOR})
-    mine, other, everything = done(sector=BIG_SECTOR), done(sector=SMALL_SECTOR), done()
+    AnalystSectorAccess.objects.create(user=analyst_user, sectors=[BIG_SECTOR])
+    mine = done(sector=BIG_SECTOR, with_all_sectors=False)
+    with_all = done(sector=BIG_SECTOR)
+    other, everything = done(sector=SMALL_SECTOR, with_all_sectors=False), done()
     response = analyst_client.get(reverse("exports:index"))
     assert {e.pk for e in response.context["exports"]} == {mine.pk}
-    assert analyst_client.get(_url(other)).status_code == 404
-    assert analyst_client.get(_url(everything)).status_code == 404
+    for refused in (with_all, other, everything):
+        assert analyst_client.get(_url(refused)).status_code == 404
     data = {"kind": "summary", "version": seed_version.pk, "format": "csv"}
     for sector in (SMALL_SECTOR, ""):
         response = analyst_client.post(
@@ -259,6 +260,10 @@ def test_an_analyst_limited_to_sectors_sees_and_requests_only_those(
         )
         assert response.status_code == 400
     assert Export.objects.filter(requested_by__isnull=False).count() == 0
+    # Their own sector's file is made without the figures of all sectors.
+    analyst_client.post(reverse("exports:request"), {**data, "sector": BIG_SECTOR})
+    requested = Export.objects.get(requested_by=analyst_user)
+    assert (requested.sector, requested.with_all_sectors) == (BIG_SECTOR, False)
 
 
 def test_analysts_see_no_error_details_of_a_failed_export(
@@ -277,3 +282,58 @@ def test_analysts_see_no_error_details_of_a_failed_export(
     content = analyst_client.get("/downloads/").content.decode()
     assert "SELECT secret" not in content
     assert "kon niet worden gemaakt" in content
+
+
+def _sector_file(sector: str, fmt: str, version) -> str:
+    url = reverse("exports:sector_file", args=[sector, fmt])
+    return f"{url}?version={version.pk}"
+
+
+def test_a_sector_pages_file_link_downloads_the_newest_file(
+    analyst_client, done, seed_version
+):
+    done(sector=BIG_SECTOR, format="pdf")
+    newest = done(sector=BIG_SECTOR, format="pdf")
+    done(sector=BIG_SECTOR, format="pdf", unsuppressed=True)  # staff only
+    response = analyst_client.get(_sector_file(BIG_SECTOR, "pdf", seed_version))
+    assert response.status_code == 302
+    assert response["Location"] == _url(newest)
+
+
+def test_without_a_file_the_link_opens_the_filled_in_request_form(
+    analyst_client, seed_version
+):
+    response = analyst_client.get(
+        _sector_file(BIG_SECTOR, "xlsx", seed_version), follow=True
+    )
+    form = response.context["form"]
+    assert response.redirect_chain[0][0].startswith(reverse("exports:index"))
+    assert form["sector"].value() == BIG_SECTOR
+    assert form["format"].value() == "xlsx"
+    assert str(form["version"].value()) == str(seed_version.pk)
+    assert not Export.objects.exists()  # a GET starts no export
+
+
+def test_the_file_link_keeps_to_the_analysts_sectors(
+    analyst_client, done, seed_version, monkeypatch
+):
+    from meldcode_survey.dashboard import queries
+
+    monkeypatch.setattr(queries, "allowed_sectors", lambda user: {BIG_SECTOR})
+    done(sector=SMALL_SECTOR, format="csv")
+    assert (
+        analyst_client.get(_sector_file(SMALL_SECTOR, "csv", seed_version)).status_code
+        == 404
+    )
+    assert (
+        analyst_client.get(_sector_file("all", "csv", seed_version)).status_code == 404
+    )
+    assert (
+        analyst_client.get(_sector_file(BIG_SECTOR, "sav", seed_version)).status_code
+        == 404
+    )
+
+
+def test_xlsx_comes_first_in_the_format_list(analyst_client):
+    form = analyst_client.get(reverse("exports:index")).context["form"]
+    assert [value for value, _label in form.fields["format"].choices][0] == "xlsx"

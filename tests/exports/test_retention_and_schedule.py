@@ -106,6 +106,26 @@ def test_the_schedule_queues_a_pack_per_sector_once(
     assert Export.objects.count() == count
 
 
+def test_the_schedule_makes_sector_files_for_analysts_limited_to_them(
+    seed_version, django_capture_on_commit_callbacks
+):
+    from meldcode_survey.accounts.models import AnalystSectorAccess
+    from meldcode_survey.accounts.roles import ANALYST
+    from meldcode_survey.exports.schedules import summary_packs
+    from tests import factories
+
+    limited = factories.UserFactory(role=ANALYST)
+    AnalystSectorAccess.objects.create(user=limited, sectors=["onderwijs"])
+    with django_capture_on_commit_callbacks():
+        summary_packs(["csv"])
+
+    without_all = Export.objects.filter(with_all_sectors=False)
+    assert [e.sector for e in without_all] == ["onderwijs"]
+    assert Export.objects.filter(with_all_sectors=True).count() == (
+        len(sectors_of(seed_version)) + 1
+    )
+
+
 def test_build_export_writes_the_file_synchronously(survey_data, tmp_path, capsys):
     output = tmp_path / "raw.csv"
     call_command(

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from meldcode_survey.dashboard import formatting
 from meldcode_survey.exports.writers import load_summary
 
 from .conftest import (
@@ -32,8 +33,11 @@ def _csv_figures(export) -> dict[tuple[str, str, str], str]:
     with export.file.open("rb") as handle:
         text = handle.read().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[0] == ["table", "code", "label", "measure", "value"]
-    return {(t, code, measure): value for t, code, _label, measure, value in rows[1:]}
+    assert rows[0] == ["table", "code", "label", "measure", "measure_label", "value"]
+    return {
+        (t, code, measure): value
+        for t, code, _label, measure, _measure_label, value in rows[1:]
+    }
 
 
 def _pdf_text(export) -> str:
@@ -122,9 +126,14 @@ def test_xlsx_has_a_sheet_per_table_a_codebook_and_a_note(coded_data, build):
         row[1] for row in codebook
     }
     # The codebook names the column that holds each figure.
-    sheet_name, _id, header, _table = next(
+    sheet_name, _id, header, _table, _definition = next(
         row for row in codebook if row[1] == "valid_n" and row[3] == "items"
     )
+    # Every measure is defined, and so is every mark for a hidden figure.
+    measures = [row for row in codebook if row[3] and row[1] not in ("code", "label")]
+    assert measures and all(row[4] for row in measures)
+    marks = {row[1]: row[4] for row in codebook if row[0] == "Markering"}
+    assert {"< 10", "x"} <= set(marks) and all(marks.values())
     items = book[sheet_name]
     column = [c.value for c in items[1]].index(header)
     for row in items.iter_rows(min_row=2, values_only=True):
@@ -177,3 +186,44 @@ def test_all_sectors_fact_sheet_counts_everyone(survey_data, build):
     text = _pdf_text(export)
     assert f"{BIG_N + SMALL_N} professionals" in text
     assert "alle-sectoren" in export.filename
+
+
+def test_files_carry_the_dashboards_intervals_and_labelled_measures(coded_data, build):
+    export = build(
+        coded_data, kind="summary", format="csv", sector=BIG_SECTOR, unsuppressed=True
+    )
+    summary = load_summary(export)
+    with export.file.open("rb") as handle:
+        rows = list(csv.reader(io.StringIO(handle.read().decode("utf-8-sig"))))
+    by_key = {(r[0], r[1], r[3]): r for r in rows[1:]}
+    # Every share that the dashboard gives an interval has its bounds here.
+    applied = by_key["respondents", BIG_SECTOR, "applied_low"]
+    assert applied[4] and applied[4] != "applied_low"  # the measure's label
+    top = next(c for c in summary.coded.codes if c.share.low is not None)
+    low = by_key["coded_dilemmas", top.key, "percent_low"][5]
+    high = by_key["coded_dilemmas", top.key, "percent_high"][5]
+    assert (float(low), float(high)) == (
+        formatting.percent_number(top.share.low, 1),
+        formatting.percent_number(top.share.high, 1),
+    )
+    assert by_key["coded_dilemmas", "with_dilemma", "cases"][5] == str(
+        summary.coded.dilemma_cases.value
+    )
+
+
+def test_the_read_me_says_when_the_data_are_synthetic(seed_version, submit_now, build):
+    from tests.conftest import complete_answers
+
+    for _ in range(3):
+        submit_now(seed_version, complete_answers())
+    from meldcode_survey.responses.models import Response
+
+    Response.objects.filter(version=seed_version).update(is_synthetic=True)
+    from meldcode_survey.dashboard.services import rollups_rebuild
+
+    rollups_rebuild()
+    export = build(seed_version, kind="summary", format="xlsx", include_synthetic=True)
+    with export.file.open("rb") as handle:
+        book = load_workbook(io.BytesIO(handle.read()), read_only=True)
+    about = [c for row in book.worksheets[0].iter_rows(values_only=True) for c in row]
+    assert any(isinstance(c, str) and c.startswith("SYNTHETISCHE DATA") for c in about)

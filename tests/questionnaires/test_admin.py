@@ -110,3 +110,20 @@ def test_diff_page_lists_a_reworded_question(staff_client, seed_version):
     content = staff_client.get(url, {"other": seed_version.pk}).content.decode()
     assert "D05" in content
     assert "Onduidelijk hoe ik geweld moet wegen" in content
+
+
+def test_preview_and_compare_need_the_questionnaire_permission(client, seed_version):
+    """A staff account without questionnaire permissions (an administrator, say)
+    is refused the version's preview and comparison, like its change page."""
+    from meldcode_survey.accounts.roles import ADMINISTRATOR
+    from tests import factories
+    from tests.conftest import login_verified
+
+    user = factories.UserFactory(role=ADMINISTRATOR, is_staff=True)
+    assert not user.has_perm("questionnaires.view_version")
+    login_verified(client, user)
+    change = reverse("admin:questionnaires_version_change", args=[seed_version.pk])
+    assert client.get(change).status_code == 403
+    for name in ("preview", "diff"):
+        url = reverse(f"admin:questionnaires_version_{name}", args=[seed_version.pk])
+        assert client.get(url).status_code == 403, name

@@ -1,4 +1,5 @@
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -292,7 +293,7 @@ def test_expired_resume_code_is_refused(seed_version):
 
 
 def test_resume_attempts_are_rate_limited(client, seed_version, monkeypatch):
-    monkeypatch.setattr(views, "RESUME_FAILURE_LIMIT", {"limit": 3, "window": 600})
+    monkeypatch.setattr(views, "RESUME_FAILURE_RATE", "3/10m")
     statuses = [
         client.post(f"{BASE}/hervatten/", {"code": f"WRONG-{i}"}).status_code
         for i in range(5)
@@ -306,7 +307,7 @@ def test_a_normal_burst_of_respondents_from_one_office_is_not_blocked(seed_versi
 
 
 def test_starting_is_rate_limited_against_scripts(client, seed_version, monkeypatch):
-    monkeypatch.setattr(views, "START_LIMIT", {"limit": 2, "window": 600})
+    monkeypatch.setattr(views, "START_RATE", "2/10m")
     statuses = [Client().post(f"{BASE}/").status_code for _ in range(3)]
     assert statuses == [302, 302, 429]
 
@@ -352,11 +353,129 @@ def test_expired_session_and_csrf_keep_the_page_through_the_draft_key(seed_versi
     page = client.get(f"{BASE}/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     client.post(f"{BASE}/", {"csrfmiddlewaretoken": token})
-    draft = _draft()
+    page = client.get(f"{BASE}/pagina/profiel/").content.decode()
+    draft_token = re.search(r'name="draft" value="([^"]+)"', page).group(1)
     fresh = Client(enforce_csrf_checks=True)  # new browser session, no cookies
 
     data = _post_data("profiel", complete_answers(beroep="Leerkracht"))
-    response = fresh.post(f"{BASE}/pagina/profiel/", {**data, "draft": str(draft.key)})
+    response = fresh.post(f"{BASE}/pagina/profiel/", {**data, "draft": draft_token})
 
     assert response.status_code == 403
     assert 'value="Leerkracht"' in response.content.decode()
+
+
+# --- The hidden draft field is no resume code ----------------------------------
+
+
+def _page_token(client: Client, section: str = "profiel") -> str:
+    page = client.get(f"{BASE}/pagina/{section}/").content.decode()
+    return re.search(r'name="draft" value="([^"]+)"', page).group(1)
+
+
+def test_the_hidden_draft_field_does_not_hold_the_draft_key(client, seed_version):
+    _start(client)
+    token = _page_token(client)
+    assert (
+        str(_draft().key) not in client.get(f"{BASE}/pagina/profiel/").content.decode()
+    )
+    assert token != str(_draft().key)
+
+
+def test_a_second_browser_cannot_take_over_a_draft_with_its_key(client, seed_version):
+    _start(client)
+    draft = _draft()
+    other = Client()
+
+    data = _post_data("profiel", complete_answers(beroep="Overnemer"))
+    response = other.post(f"{BASE}/pagina/profiel/", {**data, "draft": str(draft.key)})
+
+    assert response.status_code == 404
+    assert "beroep" not in Draft.objects.get().answers
+    # Nor does it get in on the review page, or see a fresh resume code.
+    review = other.post(
+        f"{BASE}/controleren/", {"draft": str(draft.key), "submission_key": draft.key}
+    )
+    assert review.status_code == 404
+    assert other.get(f"{BASE}/opgeslagen/").status_code == 404
+
+
+def test_an_expired_page_token_no_longer_brings_the_draft_back(
+    client, seed_version, monkeypatch
+):
+    from django.core import signing
+
+    from meldcode_survey.responses.views import DRAFT_TOKEN_MAX_AGE, draft_token
+
+    _start(client)
+    draft = _draft()
+    then = int(time.time() - DRAFT_TOKEN_MAX_AGE.total_seconds()) - 60
+    with monkeypatch.context() as m:
+        m.setattr(
+            signing.TimestampSigner, "timestamp", lambda self: signing.b62_encode(then)
+        )
+        old_token = draft_token(draft)
+    data = _post_data("profiel", complete_answers(beroep="Later"))
+
+    response = Client().post(f"{BASE}/pagina/profiel/", {**data, "draft": old_token})
+
+    assert response.status_code == 404
+    assert "beroep" not in Draft.objects.get().answers
+    fresh = Client().post(
+        f"{BASE}/pagina/profiel/", {**data, "draft": _page_token(client)}
+    )
+    assert fresh.status_code == 302
+
+
+# --- A respondent's session ends with the browser ------------------------------
+
+
+def _session_cookie(client: Client, response):
+    from django.conf import settings
+
+    return response.cookies[settings.SESSION_COOKIE_NAME]
+
+
+def test_a_respondent_s_session_ends_when_the_browser_closes(client, seed_version):
+    response = client.post(f"{BASE}/")
+
+    cookie = _session_cookie(client, response)
+    assert (cookie["max-age"], cookie["expires"]) == ("", "")
+    assert client.session.get_expire_at_browser_close()
+
+
+def test_a_resumed_draft_is_held_until_the_browser_closes(seed_version):
+    code = _start(Client())
+    browser = Client()
+
+    response = browser.post(f"{BASE}/hervatten/", {"code": code})
+
+    assert response.status_code == 302
+    assert _session_cookie(browser, response)["max-age"] == ""
+    assert browser.session.get_expire_at_browser_close()
+
+
+def test_staff_who_try_the_questionnaire_keep_their_own_session(client, seed_version):
+    from meldcode_survey.accounts.roles import STAFF
+    from tests import factories
+    from tests.conftest import login_verified
+
+    login_verified(client, factories.UserFactory(role=STAFF, is_staff=True))
+    client.post(f"{BASE}/")
+
+    assert not client.session.get_expire_at_browser_close()
+
+
+def test_quick_exit_clears_the_respondent_s_session(client, seed_version):
+    _start(client)
+    assert client.get(f"{BASE}/pagina/profiel/").status_code == 200
+    page = client.get(f"{BASE}/pagina/profiel/").content.decode()
+    exit_url = re.search(r'href="([^"]+)"[^>]*data-quick-exit', page).group(1)
+
+    response = client.get(exit_url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://")
+    assert "cookies" in response["Clear-Site-Data"]
+    assert not any(key.startswith("draft:") for key in client.session.keys())
+    assert client.get(f"{BASE}/pagina/profiel/").status_code == 404
+    assert Draft.objects.exists()  # the resume code still leads back to it

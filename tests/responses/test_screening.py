@@ -10,6 +10,7 @@ from meldcode_survey.responses.screening import (
     Flag,
     Kind,
     highlight,
+    is_service_number,
     is_valid_bsn,
     screen,
 )
@@ -260,6 +261,49 @@ def test_name_is_flagged(text, expected):
 )
 def test_non_name_is_not_flagged(text):
     assert found(text, Kind.NAME) == []
+
+
+# --- Organisations and streets without a number --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Op KDV Het Kikkertje viel het op.", "KDV Het Kikkertje"),
+        ("Het gebeurde op basisschool De Regenboog.", "basisschool De Regenboog"),
+        ("BSO De Boomhut belde mij.", "BSO De Boomhut"),
+        ("Op het Da Vinci College vertelde hij het.", "Da Vinci College"),
+        ("In het Amphia Ziekenhuis zagen ze het.", "Amphia Ziekenhuis"),
+    ],
+)
+def test_organisation_is_flagged(text, expected):
+    assert found(text, Kind.INSTITUTION) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Daarna heeft de school Veilig Thuis gebeld.",
+        "Op school was het onrustig.",
+        "De kinderopvang belde de ouders.",
+        "In de praktijk Ik zag het niet.",
+    ],
+)
+def test_generic_organisation_is_not_flagged(text):
+    assert found(text, Kind.INSTITUTION) == []
+
+
+def test_street_without_a_number_is_a_place():
+    assert found("Het gezin woont aan de Lindelaan.", Kind.PLACE) == ["Lindelaan"]
+    assert found("Onderweg viel hij op het Schoolplein.", Kind.PLACE) == []
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [("0800-2000", True), ("0900-1234567", True), ("06-12345678", False), ("x", False)],
+)
+def test_service_numbers_are_told_apart(fragment, expected):
+    assert is_service_number(fragment) is expected
 
 
 # --- Screening as a whole ----------------------------------------------------

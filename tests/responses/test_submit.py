@@ -161,7 +161,7 @@ def test_submit_succeeds_when_the_broker_is_down(
             response = submit(seed_version)
     finally:
         app.conf.task_always_eager, app.conf.broker_url = before
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the rollup count and the thorough screening
     assert Response.objects.filter(pk=response.pk).exists()
     assert "not counted in the rollups yet" in caplog.text
 

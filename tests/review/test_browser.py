@@ -4,9 +4,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from meldcode_survey.review.models import Coding
-from meldcode_survey.review.services import save_coding
+from meldcode_survey.review.models import Coding, Redaction
+from meldcode_survey.review.services import dismiss_flag, save_coding, save_redaction
 from tests.e2e.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,6 +70,25 @@ def test_workspace_pages_pass_axe(
     )
     save_coding(
         narrative=narrative, coder=staff_user, codes=[codes["A"]], has_dilemma=True
+    )
+    # The redaction page with an open flag (its dismiss form) and a dismissed one.
+    redaction = save_redaction(
+        narrative=narrative,
+        writer=staff_user,
+        texts={"description": narrative.description, "dilemma": "", "follow_up": ""},
+    )
+    name_flag = {"kind": "name", "start": 0, "end": 12, "fragment": "Jan de Vries"}
+    Redaction.objects.filter(pk=redaction.pk).update(
+        flags={"description": [name_flag, {**name_flag, "kind": "place"}]},
+        screened_at=timezone.now(),
+    )
+    dismiss_flag(
+        redaction=redaction,
+        user=staff_user,
+        field="description",
+        kind="place",
+        fragment="Jan de Vries",
+        reason="Geen plaats",
     )
     page = staff_page
     for name, args in [

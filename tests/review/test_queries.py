@@ -162,6 +162,7 @@ def _example(narrative, writer, approver, text, *, approve=True, mark=True):
         writer=writer,
         texts={"description": text, "dilemma": "D " + text, "follow_up": "F"},
     )
+    factories.screened_clean(redaction)
     if approve:
         approve_redaction(redaction=redaction, approver=approver)
     if mark:

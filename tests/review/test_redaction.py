@@ -14,6 +14,13 @@ from meldcode_survey.review.services import (
 )
 from tests import factories
 
+
+def _saved(**kwargs):
+    """save_redaction, then a clean thorough screening (these tests are about
+    the other rules; tests/review/test_screening_gate.py is about screening)."""
+    return factories.screened_clean(save_redaction(**kwargs))
+
+
 REDACTED = {
     "description": "Een kind kwam vaak hongerig binnen.",
     "dilemma": "Is dit ernstig genoeg?",
@@ -51,7 +58,7 @@ def _snapshot(narrative):
 def test_redaction_leaves_the_original_intact(flagged, staff_user, second_coder):
     before = _snapshot(flagged)
 
-    redaction = save_redaction(narrative=flagged, writer=staff_user, texts=REDACTED)
+    redaction = _saved(narrative=flagged, writer=staff_user, texts=REDACTED)
     approve_redaction(redaction=redaction, approver=second_coder)
     set_example(redaction=redaction, is_example=True)
 
@@ -60,7 +67,7 @@ def test_redaction_leaves_the_original_intact(flagged, staff_user, second_coder)
 
 
 def test_writer_cannot_approve_their_own_redaction(narrative, staff_user):
-    redaction = save_redaction(narrative=narrative, writer=staff_user, texts=REDACTED)
+    redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
 
     with pytest.raises(ValidationError):
         approve_redaction(redaction=redaction, approver=staff_user)
@@ -68,7 +75,7 @@ def test_writer_cannot_approve_their_own_redaction(narrative, staff_user):
 
 
 def test_database_refuses_self_approval(narrative, staff_user):
-    redaction = save_redaction(narrative=narrative, writer=staff_user, texts=REDACTED)
+    redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Redaction.objects.filter(pk=redaction.pk).update(
@@ -77,14 +84,14 @@ def test_database_refuses_self_approval(narrative, staff_user):
 
 
 def test_approving_needs_the_approve_permission(narrative, staff_user):
-    redaction = save_redaction(narrative=narrative, writer=staff_user, texts=REDACTED)
+    redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
 
     with pytest.raises(PermissionDenied):
         approve_redaction(redaction=redaction, approver=factories.UserFactory())
 
 
 def test_unapproved_redaction_cannot_be_an_example(narrative, staff_user):
-    redaction = save_redaction(narrative=narrative, writer=staff_user, texts=REDACTED)
+    redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
 
     with pytest.raises(ValidationError):
         set_example(redaction=redaction, is_example=True)
@@ -95,7 +102,7 @@ def test_unapproved_redaction_cannot_be_an_example(narrative, staff_user):
 
 
 def test_model_validation_refuses_an_unapproved_example(narrative, staff_user):
-    redaction = save_redaction(narrative=narrative, writer=staff_user, texts=REDACTED)
+    redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
     redaction.is_example = True
 
     with pytest.raises(ValidationError):
@@ -112,7 +119,7 @@ def test_an_example_without_redacted_description_is_refused(
     narrative, staff_user, second_coder
 ):
     texts = {**REDACTED, "description": ""}
-    redaction = save_redaction(narrative=narrative, writer=staff_user, texts=texts)
+    redaction = _saved(narrative=narrative, writer=staff_user, texts=texts)
     approve_redaction(redaction=redaction, approver=second_coder)
 
     with pytest.raises(ValidationError):
@@ -122,7 +129,7 @@ def test_an_example_without_redacted_description_is_refused(
 def test_changing_an_approved_example_withdraws_approval_and_example(
     narrative, staff_user, second_coder
 ):
-    redaction = save_redaction(narrative=narrative, writer=staff_user, texts=REDACTED)
+    redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
     approve_redaction(redaction=redaction, approver=second_coder)
     set_example(redaction=redaction, is_example=True)
 
@@ -136,12 +143,14 @@ def test_changing_an_approved_example_withdraws_approval_and_example(
     assert redaction.written_by == second_coder
     assert not redaction.is_approved
     assert not redaction.is_example
+    assert not redaction.is_screened  # the new texts are screened anew
     # Now the first writer may approve the second writer's version.
+    factories.screened_clean(redaction)
     approve_redaction(redaction=redaction, approver=staff_user)
 
 
 def test_saving_unchanged_texts_keeps_the_approval(narrative, staff_user, second_coder):
-    redaction = save_redaction(narrative=narrative, writer=staff_user, texts=REDACTED)
+    redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
     approve_redaction(redaction=redaction, approver=second_coder)
 
     save_redaction(narrative=narrative, writer=second_coder, texts=dict(REDACTED))
@@ -175,7 +184,7 @@ def test_redaction_page_starts_from_the_original_and_saves(
 def test_four_eyes_and_example_through_the_pages(
     client, narrative, staff_user, second_coder, seed_version, login_as
 ):
-    save_redaction(narrative=narrative, writer=staff_user, texts=REDACTED)
+    _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
     approve_url = reverse("review:redaction_approve", args=[narrative.pk])
     example_url = reverse("review:redaction_example", args=[narrative.pk])
 
@@ -206,7 +215,7 @@ def test_four_eyes_and_example_through_the_pages(
 def test_example_can_be_withdrawn(
     client, narrative, staff_user, second_coder, login_as
 ):
-    redaction = save_redaction(narrative=narrative, writer=staff_user, texts=REDACTED)
+    redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
     approve_redaction(redaction=redaction, approver=second_coder)
     set_example(redaction=redaction, is_example=True)
     login_as(staff_user)
@@ -230,5 +239,6 @@ def test_redaction_page_warns_about_details_the_screening_still_finds(
 
     page = client.get(reverse("review:redaction", args=[narrative.pk]))
 
-    [(_part, _kind, fragment)] = page.context["still_identifying"]
-    assert fragment == "06-12345678"
+    # Before the thorough screening has run, the quick one's findings show.
+    [flag] = page.context["still_identifying"]
+    assert flag.fragment == "06-12345678"

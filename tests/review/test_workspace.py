@@ -4,8 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from meldcode_survey.questionnaires.models import Version
+from meldcode_survey.responses.models import CaseNarrative
 from meldcode_survey.review.services import (
     approve_redaction,
     save_coding,
@@ -96,6 +98,18 @@ def test_filters(staff_client, cases, params, expected):
     assert _listed(staff_client, **params) == sorted(cases[name] for name in expected)
 
 
+def test_flags_filter_counts_the_thorough_screening_too(staff_client, cases):
+    found = {**NAME_FLAG, "fragment": "Fatima", "end": 6}
+    CaseNarrative.objects.filter(pk=cases["second"]).update(
+        thorough_flags={"description": [found]}, thorough_screened_at=timezone.now()
+    )
+
+    assert _listed(staff_client, flags="with") == sorted(
+        [cases["coded"], cases["second"]]
+    )
+    assert cases["second"] not in _listed(staff_client, flags="without")
+
+
 def test_version_filter(staff_client, cases, seed_version):
     other_version = factories.VersionFactory(status=Version.Status.PUBLISHED)
     other = factories.CaseNarrativeFactory(response__version=other_version)
@@ -152,6 +166,7 @@ def test_list_runs_a_fixed_number_of_queries(
                 writer=staff_user,
                 texts={"description": "x", "dilemma": "", "follow_up": ""},
             )
+            factories.screened_clean(redaction)
             approve_redaction(redaction=redaction, approver=second_coder)
             set_example(redaction=redaction, is_example=True)
 

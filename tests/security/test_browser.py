@@ -1,5 +1,5 @@
-"""In a real browser: logging in with password and authenticator code, the
-strict CSP breaking nothing, and the idle-timeout warning."""
+"""In a real browser: a new account's invitation (password, then authenticator
+code), the strict CSP breaking nothing, and the idle-timeout warning."""
 
 from base64 import b32decode
 
@@ -7,6 +7,7 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
+from meldcode_survey.accounts.invitations import invitation_path
 from meldcode_survey.accounts.roles import STAFF
 from tests import factories
 from tests.e2e.conftest import assert_accessible
@@ -36,19 +37,23 @@ def _csp_violations(page) -> list[str]:
 
 
 def _log_in(page, base: str, user, check_accessibility: bool = False) -> None:
+    """A new account's first login: the invitation link, a password of one's own,
+    then linking the authenticator app with a code from it."""
     page.context.add_cookies([{**ENGLISH, "url": base}])
-    page.goto(f"{base}/login/?next=/review/")
+    page.goto(f"{base}{invitation_path(user)}")
     if check_accessibility:
         assert_accessible(page)
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
+    page.locator("#id_new_password1").fill(PASSWORD)
+    page.locator("#id_new_password2").fill(PASSWORD)
+    page.locator("#id_new_password2").press("Enter")
     page.wait_for_url("**/account/two-factor/setup/**")
     if check_accessibility:
         assert_accessible(page)
     secret = page.locator("code").inner_text()
     page.locator("#id_token").fill(_code_for(secret))
     page.get_by_role("button", name="Confirm and continue").click()
+    page.wait_for_url(lambda url: "/two-factor/" not in url)
+    page.goto(f"{base}/review/")
     page.wait_for_url("**/review/")
 
 

@@ -41,6 +41,7 @@ PUBLIC_NAMES = {
     ":set_language",
     "accounts:session_status",
     "accounts:session_extend",
+    "accounts:invitation",
 }
 # Logging in and out: open to all; the way in may of course lead to the login.
 LOGIN_NAMES = {":login", ":admin_login", "admin:login"}
@@ -269,4 +270,119 @@ def test_an_analyst_never_downloads_another_sector_or_raw_data(world):
     assert (
         f"/downloads/{summary.pk}/file/"
         not in limited.get("/downloads/").content.decode()
+    )
+
+
+# --- What each role's files hold --------------------------------------------
+
+LIMITED_SECTOR = "onderwijs"
+FILE_FORMATS = ("csv", "xlsx", "pdf")
+
+
+def _both_languages(message: str) -> set[str]:
+    from django.utils import translation
+
+    found = set()
+    for language in ("nl", "en"):
+        with translation.override(language):
+            found.add(translation.gettext(message).replace("%(n)s", "").strip())
+    return found
+
+
+def _page_shows_all_sectors(html: str) -> bool:
+    """The dashboard shows a figure of all sectors together."""
+    markers = _both_languages("%(n)s in all sectors") | _both_languages(
+        "Which dilemmas play a part? All sectors"
+    )
+    return any(marker in html for marker in markers)
+
+
+def _file_shows_all_sectors(export: Export, content: bytes) -> bool:
+    """The file holds a figure of all sectors together: their row in the
+    respondents table, or a sector's difference with all sectors."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    if export.format == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        return any(
+            (table == "respondents" and code == "all") or measure.startswith("vs_all")
+            for table, code, _label, measure, _value in rows[1:]
+        )
+    if export.format == "xlsx":
+        labels = _both_languages("All sectors") | _both_languages(
+            "Difference with all sectors (points)"
+        )
+        book = load_workbook(io.BytesIO(content), read_only=True)
+        return any(
+            cell in labels
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+        )
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(content)).pages
+    )
+    return any(
+        m in " ".join(text.split())
+        for m in _both_languages("Responses from all sectors")
+    )
+
+
+def test_every_file_of_a_role_withholds_what_its_pages_withhold(
+    world, submit_now, django_capture_on_commit_callbacks
+):
+    """Whatever the dashboard withholds from a role, the files made for that
+    role withhold too: the schedule's packs and the role's own requests."""
+    from meldcode_survey.exports.schedules import summary_packs
+    from tests.conftest import celery_in_process, complete_answers
+
+    version = world["version"]
+    for sector in ("kinderopvang", LIMITED_SECTOR) * 3:
+        submit_now(version, complete_answers(sector=sector))
+    clients = {r: c for r, c in _clients(world).items() if r != "anonymous"}
+    with celery_in_process(), django_capture_on_commit_callbacks(execute=True):
+        summary_packs()
+        for client in clients.values():
+            for fmt in FILE_FORMATS:
+                data = {"kind": "summary", "version": version.pk, "format": fmt}
+                client.post("/downloads/request/", {**data, "sector": LIMITED_SECTOR})
+
+    shown = {}
+    for role, client in clients.items():
+        pages: dict[str, object] = {}
+        exports = client.get("/downloads/").context["exports"]
+        files = [
+            e
+            for e in exports
+            if e.status == Export.Status.DONE
+            and e.pk not in (world["summary"].pk, world["raw"].pk)
+        ]
+        assert {e.format for e in files} == set(FILE_FORMATS), role
+        for export in files:
+            if export.sector not in pages:
+                path = f"{export.sector}/" if export.sector else ""
+                pages[export.sector] = client.get(f"/dashboard/{SLUG}/{path}")
+            page = pages[export.sector]
+            assert page.status_code != 403, f"{role} has a file of a hidden page"
+            if page.status_code != 200:
+                continue  # a sector without responses has no page
+            response = client.get(f"/downloads/{export.pk}/file/")
+            content = b"".join(response.streaming_content)
+            page_all = _page_shows_all_sectors(page.content.decode())
+            file_all = _file_shows_all_sectors(export, content)
+            shown[role, export.pk] = (page_all, file_all)
+            assert page_all or not file_all, (
+                f"{role} gets figures of all sectors in {export.filename}, "
+                "which the dashboard withholds from them"
+            )
+    # The check can fail: analysts who see all sectors get them in files too.
+    assert any(f for (role, _pk), (_p, f) in shown.items() if role == "analyst")
+    assert any(
+        not p
+        for (role, _pk), (p, _f) in shown.items()
+        if role == "analyst_other_sector"
     )

@@ -32,7 +32,7 @@ def remove_task(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("dashboard", "0002_nightly_rebuild"),
-        ("responses", "0005_counted_in_rollups"),
+        ("responses", "0006_counted_in_rollups"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

@@ -69,6 +69,7 @@ __all__ = [
     "dashboard_questionnaires",
     "dashboard_versions",
     "default_version",
+    "figure_access",
     "overview",
     "sector_codes",
     "sector_summary",
@@ -78,19 +79,25 @@ __all__ = [
 TOP_CODES_IN_OVERVIEW = 3
 
 
-def allowed_sectors(user: Any) -> set[str] | None:
-    """The sectors a user may see; None: all of them.
+def figure_access(user: Any) -> access.FigureAccess:
+    """What of the figures `user` may see, in pages and files alike.
 
-    The one hook for limiting analysts to some sectors (issue 7): the rule
-    itself lives in accounts.access, so pages and files apply the same one.
+    The rule lives in accounts.access; views pass it to the entry points below
+    and exports store it on the row (Export.figure_access), so a figure a page
+    withholds from a role is withheld from that role's files too.
     """
-    rule = getattr(access, "allowed_sectors", None)
-    return None if rule is None else rule(user)
+    return access.figure_access(user)
+
+
+def allowed_sectors(user: Any) -> set[str] | None:
+    """The sectors a user may see; None: all of them (see figure_access)."""
+    sectors = figure_access(user).sectors
+    return None if sectors is None else set(sectors)
 
 
 def sees_unsuppressed(user: Any) -> bool:
     """Staff see the true small counts (labelled); everyone else suppressed ones."""
-    return access.is_staff_member(user)
+    return figure_access(user).unsuppressed
 
 
 def dashboard_questionnaires() -> list[Questionnaire]:
@@ -144,15 +151,19 @@ def sector_summary(
     synthetic: bool | None = None,
     compare_version: Version | None = None,
     unsuppressed: bool = False,
+    all_sectors: bool = True,
 ) -> SectorSummary:
     """The fact sheet of one sector (sector None: all sectors together).
 
     `synthetic` None picks the real responses, or the synthetic ones when the
     version has no real responses. Months are first days of months.
+    `all_sectors` False (FigureAccess.all_sectors) leaves out every figure of
+    all sectors together: `all_figures` and the differences with all sectors.
     """
     table = Table.load(version, month_from, month_to, synthetic, unsuppressed)
     s = ALL if sector is None else sector
-    items = [table.item(q, s, vs_all=s != ALL) for q in table.meta.items]
+    compare_all = all_sectors and s != ALL
+    items = [table.item(q, s, vs_all=compare_all) for q in table.meta.items]
     comparisons = sum(
         1 for item in items if item.vs_all and item.vs_all.value is not None
     )
@@ -165,7 +176,7 @@ def sector_summary(
     return SectorSummary(
         context=table.context(),
         figures=table.figures(s),
-        all_figures=table.figures(ALL),
+        all_figures=table.figures(ALL) if all_sectors else None,
         scale=table.scale(),
         items=items,
         choices=[table.choice(q, s) for q in table.meta.choices],
@@ -175,6 +186,20 @@ def sector_summary(
         compare_version_number=compare_number,
         item_comparisons=comparisons,
         sectors={code: table.meta.sector_label(code) for code in table.sectors},
+        sector_figures=(
+            _by_respondents([table.figures(c) for c in table.sectors])
+            if all_sectors
+            else []
+        ),
+    )
+
+
+def _by_respondents(figures: list[SectorFigures]) -> list[SectorFigures]:
+    """Most respondents first; hidden counts last, in the question's order (the
+    rank of a hidden count would tell something about it)."""
+    return sorted(
+        figures,
+        key=lambda f: (f.respondents.hidden, -(f.respondents.value or 0)),
     )
 
 
@@ -189,8 +214,9 @@ def overview(
 ) -> Overview:
     """All sectors side by side: figures, top coded dilemmas, the top item.
 
-    `sectors` limits the rows (see allowed_sectors); the figures and what is
-    hidden do not depend on it.
+    `sectors` limits the rows (see figure_access); the figures and what is
+    hidden do not depend on it. With `sectors` given the figures of all sectors
+    together (the total, the items) are withheld: FigureAccess.all_sectors.
     """
     table = Table.load(version, month_from, month_to, synthetic, unsuppressed)
     rows = []
@@ -208,12 +234,15 @@ def overview(
                 top_item=top_item(items),
             )
         )
+    all_sectors = sectors is None
     return Overview(
         context=table.context(),
         rows=rows,
-        total=table.figures(ALL),
+        total=table.figures(ALL) if all_sectors else None,
         scale=table.scale(),
-        items=[table.item(q, ALL, vs_all=False) for q in table.meta.items],
+        items=[table.item(q, ALL, vs_all=False) for q in table.meta.items]
+        if all_sectors
+        else [],
         sectors={s: table.meta.sector_label(s) for s in table.sectors},
     )
 

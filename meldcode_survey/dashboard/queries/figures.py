@@ -300,6 +300,10 @@ class Table:
     def coded(self, s: str) -> CodedDilemmas:
         """Coded dilemmas of the narrative coding, protected on their own.
 
+        A code's share is of the coded cases *with a dilemma* (the published
+        sheet's "in more than 1/3 of the situations named as a dilemma"):
+        cases without one name no dilemma, so they are no part of the base.
+
         With a date filter analysts get the whole period: code counts are not
         kept per month, so a filtered figure could be differenced.
         """
@@ -310,14 +314,21 @@ class Table:
                 whole_period=True,
                 available=False,
             )
-        total, counts = self._code_frequencies.of(None if s == ALL else s)
-        view = {("coded",): total} | {("code", c.key): c.cases for c in counts}
-        view |= {("not", c.key): total - c.cases for c in counts}
+        frequencies = self._code_frequencies
+        sector = None if s == ALL else s
+        total, _counts = frequencies.of(sector)
+        dilemma, counts = frequencies.with_dilemma(sector)
+        view = {("coded",): total, ("dilemma",): dilemma}
+        view |= {("no_dilemma",): total - dilemma}
+        view |= {("code", c.key): c.cases for c in counts}
+        view |= {("not", c.key): dilemma - c.cases for c in counts}
         structure = Structure(
-            relations=[
-                Relation(("coded",), (("code", c.key), ("not", c.key))) for c in counts
+            relations=[Relation(("coded",), (("dilemma",), ("no_dilemma",)))]
+            + [
+                Relation(("dilemma",), (("code", c.key), ("not", c.key)))
+                for c in counts
             ],
-            displayed={("coded",)} | {("code", c.key) for c in counts},
+            displayed={("coded",), ("dilemma",)} | {("code", c.key) for c in counts},
             insensitive=set(),
         )
         hidden = suppress(structure, view, threshold=self.threshold)
@@ -327,7 +338,7 @@ class Table:
                 key=c.key,
                 label=c.label,
                 cases=read.cell(("code", c.key)),
-                share=read.share([("code", c.key)], ("coded",)),
+                share=read.share([("code", c.key)], ("dilemma",)),
             )
             for c in counts
         ]
@@ -336,6 +347,7 @@ class Table:
         codes.sort(key=lambda c: (c.cases.hidden, -(c.cases.value or 0), c.key))
         return CodedDilemmas(
             coded_cases=read.cell(("coded",)),
+            dilemma_cases=read.cell(("dilemma",)),
             codes=codes,
             whole_period=self._codes_whole_period,
         )

@@ -121,7 +121,8 @@ class ChoiceSummary:
 
 @dataclass(frozen=True)
 class CodeShare:
-    """A code of the narrative coding: cases carrying it, share of coded cases."""
+    """A code of the narrative coding: the coded cases with a dilemma that carry
+    it, and their share of all coded cases with a dilemma."""
 
     key: str
     label: str
@@ -200,6 +201,8 @@ class CodedDilemmas:
     codes: list[CodeShare]  # most frequent first; hidden counts last
     whole_period: bool  # computed over the whole period despite a date filter
     available: bool = True  # False where they would mix synthetic and real data
+    # The base of every code's share: coded cases whose final coding has a dilemma.
+    dilemma_cases: Cell = Cell(value=None)
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,7 @@ class SectorSummary:
 
     context: Context
     figures: SectorFigures
-    all_figures: SectorFigures
+    all_figures: SectorFigures | None  # None: withheld (accounts.access)
     scale: list[ScaleLabel]
     items: list[ItemSummary]
     choices: list[ChoiceSummary]
@@ -218,6 +221,14 @@ class SectorSummary:
     compare_version_number: int | None = None
     item_comparisons: int = 0  # how many sector-vs-all tests the items carry
     sectors: dict[str, str] = field(default_factory=dict)  # code -> label
+    # Every sector's figures, most respondents first (hidden counts last): the
+    # fact sheet's list of the sectors the respondents came from.
+    sector_figures: list[SectorFigures] = field(default_factory=list)
+
+    @property
+    def compared_with_all(self) -> bool:
+        """A sector's sheet set against all sectors (totals, differences)."""
+        return not self.figures.is_all and self.all_figures is not None
 
 
 @dataclass(frozen=True)
@@ -231,7 +242,7 @@ class SectorRow:
 class Overview:
     context: Context
     rows: list[SectorRow]
-    total: SectorFigures
+    total: SectorFigures | None  # None: withheld (accounts.access)
     scale: list[ScaleLabel]
-    items: list[ItemSummary]  # all sectors together
+    items: list[ItemSummary]  # all sectors together; empty where withheld
     sectors: dict[str, str] = field(default_factory=dict)  # code -> label

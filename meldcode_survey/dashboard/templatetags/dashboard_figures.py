@@ -1,4 +1,4 @@
-"""Formatting of the aggregation module's figures: counts, shares, differences.
+"""Template filters for the aggregation module's figures (see ..formatting).
 
 Hidden figures come out as "< 10" (counts) or "x" (shares, means), the marks
 the exports use too.
@@ -7,55 +7,47 @@ the exports use too.
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
+
+from .. import formatting
 
 register = template.Library()
-
-HIDDEN = "x"
-EMPTY = "–"
 
 
 @register.filter
 def count(cell: Any, threshold: int = 10) -> str:
     """`{{ cell|count:threshold }}`: the count, or "< threshold" when hidden."""
-    if cell.hidden:
-        return f"< {threshold}"
-    if cell.value is None:
-        return EMPTY
-    return number_format(cell.value, force_grouping=True)
+    return formatting.count_text(cell, threshold)
 
 
 @register.filter
 def percent(share: Any) -> str:
-    if share.hidden:
-        return HIDDEN
-    if share.value is None:
-        return EMPTY
-    return f"{number_format(round(100 * share.value))}%"
+    return formatting.percent_text(share)
 
 
 @register.filter
 def interval(share: Any) -> str:
     """The 95% interval as "38–52%", empty when there is none."""
-    if share.hidden or share.low is None:
-        return ""
-    return f"{round(100 * share.low)}–{round(100 * share.high)}%"
+    return formatting.interval_text(share)
 
 
 @register.filter
 def points(difference: Any) -> str:
     """A difference of shares in percentage points, with its sign."""
-    if difference is None or difference.value is None:
-        return HIDDEN if difference is not None and difference.hidden else EMPTY
-    value = round(100 * difference.value)
-    sign = "+" if value > 0 else "−" if value < 0 else "±"
-    return f"{sign}{abs(value)}"
+    return formatting.points_text(difference)
 
 
 @register.filter
 def mean(item: Any) -> str:
-    if item.mean_hidden:
-        return HIDDEN
-    if item.mean is None:
-        return EMPTY
-    return number_format(item.mean, decimal_pos=1)
+    return formatting.mean_text(item)
+
+
+@register.filter
+def in_words(share: Any) -> str:
+    """ "more than 1/3": the share as a plain fraction, or ""."""
+    return formatting.share_in_words(share)
+
+
+@register.simple_tag
+def suppression_note(context: Any) -> str:
+    """The legend of the marks for hidden figures."""
+    return formatting.suppression_note(context)

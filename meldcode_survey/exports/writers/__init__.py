@@ -24,16 +24,19 @@ Progress = Callable[[float], None]
 
 
 def load_summary(export: Export) -> SectorSummary:
-    """The export's figures, from the one aggregation module."""
+    """The export's figures, from the one aggregation module, as much of them
+    as the role the file is made for may see (Export.figure_access)."""
     from meldcode_survey.dashboard.queries import sector_summary
 
+    access = export.figure_access()
     return sector_summary(
         version=export.version,
         sector=export.sector or None,
         month_from=export.period_from.replace(day=1) if export.period_from else None,
         month_to=export.period_to.replace(day=1) if export.period_to else None,
         synthetic=export.include_synthetic,
-        unsuppressed=export.unsuppressed,
+        unsuppressed=access.unsuppressed,
+        all_sectors=access.all_sectors,
     )
 
 
@@ -81,12 +84,12 @@ def _build_summary(export: Export, path: Path, progress: Progress) -> int | None
     summary = load_summary(export)
     progress(0.5)
     if export.format == export.Format.PDF:
-        from .pdf import write_factsheet_pdf
+        from .pdf import FactsheetTexts, write_factsheet_pdf
 
-        intro = export.version.questionnaire.tr("intro")
-        write_factsheet_pdf(path, summary, intro=intro)
+        texts = FactsheetTexts.of(export.version.questionnaire)
+        write_factsheet_pdf(path, summary, texts)
         return None
-    from .summary import summary_tables, suppression_note
+    from .summary import mark_definitions, summary_tables, suppression_note
 
     tables = summary_tables(summary)
     if export.format == export.Format.XLSX:
@@ -94,7 +97,12 @@ def _build_summary(export: Export, path: Path, progress: Progress) -> int | None
 
         title = f"{summary.context.questionnaire} · {summary.figures.label}"
         return write_summary_xlsx(
-            path, tables, title=title, note=suppression_note(summary)
+            path,
+            tables,
+            title=title,
+            note=suppression_note(summary),
+            synthetic=summary.context.synthetic,
+            marks=mark_definitions(summary),
         )
     from .csv import write_summary_csv
 

@@ -1,5 +1,10 @@
-"""CSV files: RFC 4180 (comma, CRLF, double quotes), UTF-8 with a byte-order mark
-so that Excel opens them as UTF-8. Every text cell is neutralised."""
+"""CSV files: RFC 4180 (comma, CRLF, double quotes, decimal point), UTF-8 with a
+byte-order mark so that Excel opens them as UTF-8. Every text cell is neutralised.
+
+This is the international CSV, for statistics software and scripts. A Dutch
+Excel splits on semicolons and reads a decimal comma, so it opens this file as
+one column: for Excel the download list offers XLSX first (see exports.forms).
+"""
 
 from __future__ import annotations
 
@@ -38,11 +43,12 @@ def write_raw_csv(path: Path, layout: RawLayout, rows: Iterable[list[Any]]) -> i
     return write_csv(path, layout.names, rows)
 
 
-SUMMARY_HEADER = ["table", "code", "label", "measure", "value"]
+SUMMARY_HEADER = ["table", "code", "label", "measure", "measure_label", "value"]
 
 
 def summary_rows(tables: list[SummaryTable]) -> Iterator[list[Any]]:
-    """The tables in long form: one row per figure, with stable ids."""
+    """The tables in long form: one row per figure, with stable ids and the
+    measure's label (its definition is in the XLSX codebook)."""
     for table in tables:
         for row in table.rows:
             for column in table.measures:
@@ -51,6 +57,7 @@ def summary_rows(tables: list[SummaryTable]) -> Iterator[list[Any]]:
                     row["code"],
                     row["label"],
                     column.id,
+                    column.header,
                     row.get(column.id),
                 ]
 

@@ -1,35 +1,66 @@
 """The PDF fact sheet (WeasyPrint), laid out like the published childcare sheet.
 
-Sections, as in ../shared/seed: title, the respondents of all sectors and of
-this sector, the dilemma chart, the cases with and without dilemma, the most
-named coded dilemmas, example cases (Voorbeeld / Dilemma / Opvolging) and
-"Wat valt op?". Every figure is the aggregation module's; a hidden count reads
-"< 10" and a chart that rests on hidden figures is left out.
+Two A4 pages. Page one: the survey's introduction, the responses of all
+sectors with the sectors they came from, the responses of this sector and the
+dilemma chart. Page two: the cases with and without dilemma, the coded
+dilemmas named most, example cases (Voorbeeld / Dilemma / Opvolging), "Wat
+valt op?" and "Meer informatie?". More examples or longer texts flow on to a
+further page with the same running header and footer; no chart, row or box
+is split (factsheet.css).
 
-Rendering fetches nothing from the network: the fetcher serves only files
-from the project's static directories, and fonts come from fontconfig
-(Debian's fonts-dejavu-core).
+Every figure is the aggregation module's, written by dashboard.formatting and
+drawn by dashboard.charts, as on the dashboard. The texts are questionnaire
+data that staff edit in the admin (`FactsheetTexts`), the commentary is the
+sector note.
+
+The file is a tagged PDF/UA-1: document language and title from the HTML, a
+structure tree in reading order, and each chart's figures in words as its
+alternative text. Rendering fetches nothing from the network: the fetcher
+serves only files from the project's static directories, and fonts come from
+fontconfig (Debian's fonts-dejavu-core).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils.formats import number_format
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
-from meldcode_survey.dashboard.queries import Cell, SectorSummary, Share
-
-from . import charts
+from meldcode_survey.dashboard import charts, formatting
+from meldcode_survey.dashboard.queries import SectorSummary
+from meldcode_survey.dashboard.queries.types import last_day
 
 STYLESHEET = "css/factsheet.css"
+PDF_VARIANT = "pdf/ua-1"
 TOP_CODES = 4
 MAX_EXAMPLES = 5
+MAIN_SECTORS = 7
+
+
+@dataclass(frozen=True)
+class FactsheetTexts:
+    """The sheet's texts in the active language (Questionnaire fields)."""
+
+    intro: str = ""
+    dilemma_source: str = ""
+    more_information: str = ""
+    source: str = ""
+
+    @classmethod
+    def of(cls, questionnaire: Any) -> FactsheetTexts:
+        return cls(
+            intro=questionnaire.tr("factsheet_intro") or questionnaire.tr("intro"),
+            dilemma_source=questionnaire.tr("dilemma_source"),
+            more_information=questionnaire.tr("more_information"),
+            source=questionnaire.tr("source"),
+        )
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -49,85 +80,81 @@ class StaticOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def count_text(cell: Cell, threshold: int) -> str:
-    if cell.hidden:
-        return f"< {threshold}"
-    return "" if cell.value is None else number_format(cell.value, force_grouping=True)
+def data_until(summary: SectorSummary) -> date | None:
+    """The last day the figures cover: the period's end, else the last month."""
+    period = summary.context.period
+    if period.date_to is not None:
+        return period.date_to
+    return last_day(period.months[-1]) if period.months else None
 
 
-def percent_text(share: Share) -> str:
-    if share.hidden or share.value is None:
-        return ""
-    return f"{round(100 * share.value)}%"
-
-
-def factsheet_context(summary: SectorSummary, *, intro: str) -> dict[str, Any]:
+def factsheet_context(summary: SectorSummary, texts: FactsheetTexts) -> dict[str, Any]:
     t = summary.context.threshold
     figures, everyone = summary.figures, summary.all_figures
-    scored = [s.label for s in summary.scale if s.value is not None]
+    count = formatting.count_text
     # The most named codes: visible and given at least once, in the module's order.
     coded = [c for c in summary.coded.codes if c.cases.value][:TOP_CODES]
     return {
         "summary": summary,
-        "intro": intro,
+        "context": summary.context,
+        "texts": texts,
         "threshold": t,
+        "has_responses": bool(summary.context.period.months),
+        "data_until": data_until(summary),
         "sector_label": figures.label,
         "sector_lower": figures.label.lower(),
         "is_all": figures.is_all,
-        "respondents": count_text(figures.respondents, t),
-        "applied": count_text(figures.applied, t),
-        "cases": count_text(figures.cases, t),
-        "all_respondents": count_text(everyone.respondents, t),
-        "all_cases": count_text(everyone.cases, t),
-        "with_dilemma": count_text(figures.with_dilemma, t),
-        "without_dilemma": count_text(figures.without_dilemma, t),
-        "with_percent": percent_text(figures.with_dilemma_share),
-        "without_percent": percent_text(figures.without_dilemma_share),
-        "pie": charts.split_pie(
-            figures.with_dilemma_share,
-            figures.without_dilemma_share,
-            figures.label,
-        ),
-        "split_colours": charts.SPLIT_COLOURS,
-        "legend": charts.legend_colours(scored),
-        "bars": [
-            {
-                "item": item,
-                "svg": charts.stacked_bar(item) if item.chart_drawn else "",
-                "valid_n": count_text(item.valid_n, t),
-            }
-            for item in summary.items
+        "respondents": count(figures.respondents, t),
+        "applied": count(figures.applied, t),
+        "cases": count(figures.cases, t),
+        "compared_with_all": summary.compared_with_all,
+        "shows_all_sectors": everyone is not None,
+        "all_respondents": count(everyone.respondents, t) if everyone else "",
+        "all_cases": count(everyone.cases, t) if everyone else "",
+        "main_sectors": [
+            {"label": f.label, "respondents": count(f.respondents, t)}
+            for f in summary.sector_figures[:MAIN_SECTORS]
         ],
+        "chart": charts.stacked_chart(summary.items, summary.scale, threshold=t),
+        "pie": charts.split_pie(figures, threshold=t),
         "top_codes": [
             {
                 "code": c,
-                "percent": percent_text(c.share),
-                "cases": count_text(c.cases, t),
+                "percent": formatting.percent_text(c.share),
+                "in_words": formatting.share_in_words(c.share),
+                "cases": count(c.cases, t),
             }
             for c in coded
         ],
-        "coded_cases": count_text(summary.coded.coded_cases, t),
+        "coded_cases": count(summary.coded.coded_cases, t),
+        "dilemma_cases": count(summary.coded.dilemma_cases, t),
         "examples": summary.examples[:MAX_EXAMPLES],
+        "suppression_note": formatting.suppression_note(summary.context),
     }
 
 
-def render_factsheet_html(summary: SectorSummary, *, intro: str) -> str:
-    return render_to_string(
-        "exports/factsheet.html", factsheet_context(summary, intro=intro)
-    )
+def render_factsheet_html(summary: SectorSummary, texts: FactsheetTexts) -> str:
+    return render_to_string("exports/factsheet.html", factsheet_context(summary, texts))
 
 
-def write_factsheet_pdf(path: Path, summary: SectorSummary, *, intro: str) -> int:
-    """Render the fact sheet to `path`; returns the number of pages."""
+def render_factsheet(summary: SectorSummary, texts: FactsheetTexts) -> Any:
+    """The laid-out document (WeasyPrint's), before it is written."""
     fetcher = StaticOnlyFetcher()
     stylesheet = finders.find(STYLESHEET)
     if not stylesheet:
         raise FileNotFoundError(STYLESHEET)
     html = HTML(
-        string=render_factsheet_html(summary, intro=intro),
+        string=render_factsheet_html(summary, texts),
         base_url=Path(stylesheet).parent.as_uri() + "/",
         url_fetcher=fetcher,
     )
-    document = html.render(stylesheets=[CSS(filename=stylesheet, url_fetcher=fetcher)])
-    document.write_pdf(path)
+    return html.render(stylesheets=[CSS(filename=stylesheet, url_fetcher=fetcher)])
+
+
+def write_factsheet_pdf(
+    path: Path, summary: SectorSummary, texts: FactsheetTexts
+) -> int:
+    """Render the fact sheet to `path` as PDF/UA; returns the number of pages."""
+    document = render_factsheet(summary, texts)
+    document.write_pdf(path, pdf_variant=PDF_VARIANT)
     return len(document.pages)

@@ -17,39 +17,19 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from meldcode_survey.dashboard import formatting
 from meldcode_survey.dashboard.queries import (
-    Cell,
     ItemSummary,
     SectorFigures,
     SectorSummary,
     Share,
 )
 
-HIDDEN_SHARE = "x"
-
-
-def fmt_count(cell: Cell, threshold: int) -> int | str | None:
-    if cell.hidden:
-        return f"< {threshold}"
-    return cell.value
-
-
-def fmt_percent(share: Share) -> float | str | None:
-    if share.hidden:
-        return HIDDEN_SHARE
-    return None if share.value is None else round(100 * share.value, 1)
-
-
-def fmt_bound(share: Share, bound: float | None) -> float | None:
-    if share.hidden or bound is None:
-        return None
-    return round(100 * bound, 1)
-
-
-def fmt_mean(item: ItemSummary) -> float | str | None:
-    if item.mean_hidden:
-        return HIDDEN_SHARE
-    return None if item.mean is None else round(item.mean, 2)
+HIDDEN_SHARE = formatting.HIDDEN
+fmt_count = formatting.count_value
+fmt_percent = formatting.percent_value
+fmt_bound = formatting.bound_value
+fmt_mean = formatting.mean_value
 
 
 @dataclass(frozen=True)
@@ -70,6 +50,29 @@ class SummaryTable:
     def measures(self) -> list[TableColumn]:
         """The value columns (all but `code` and `label`)."""
         return [c for c in self.columns if c.id not in ("code", "label")]
+
+
+def _interval_columns(prefix: str, what: str) -> list[TableColumn]:
+    """The 95% interval of a share, as the dashboard shows it."""
+    return [
+        TableColumn(
+            f"{prefix}_low",
+            _("%(what)s, 95%% interval low (%%)") % {"what": what},
+            _("Lower bound of the 95% Wilson interval of the share before it."),
+        ),
+        TableColumn(
+            f"{prefix}_high",
+            _("%(what)s, 95%% interval high (%%)") % {"what": what},
+            _("Upper bound of the 95% Wilson interval of the share before it."),
+        ),
+    ]
+
+
+def _interval(prefix: str, share: Share) -> dict[str, float | None]:
+    return {
+        f"{prefix}_low": fmt_bound(share, share.low),
+        f"{prefix}_high": fmt_bound(share, share.high),
+    }
 
 
 def _code_label(code: str, label: str) -> list[TableColumn]:
@@ -94,7 +97,10 @@ def _context_table(summary: SectorSummary) -> SummaryTable:
     table = SummaryTable(
         "context",
         _("About"),
-        [*_code_label(_("Field"), _("Description")), TableColumn("value", _("Value"))],
+        [
+            *_code_label(_("Field"), _("Description")),
+            TableColumn("value", _("Value"), _("What the figures are about.")),
+        ],
     )
     values = [
         ("questionnaire", _("Questionnaire"), ctx.questionnaire),
@@ -122,18 +128,11 @@ def _context_table(summary: SectorSummary) -> SummaryTable:
 
 
 def suppression_note(summary: SectorSummary) -> str:
-    threshold = summary.context.threshold
-    if summary.context.unsuppressed:
-        return _(
-            "Unsuppressed figures for staff: counts below %(t)d are shown and "
-            "must not be published."
-        ) % {"t": threshold}
-    return _(
-        "To protect respondents, a count below %(t)d is shown as '< %(t)d', and a "
-        "percentage or mean resting on fewer than %(t)d answers as 'x'. Where a "
-        "hidden count could be worked out from a total or from other figures, a "
-        "further figure is hidden as well."
-    ) % {"t": threshold}
+    return formatting.suppression_note(summary.context)
+
+
+def mark_definitions(summary: SectorSummary) -> list[tuple[str, str]]:
+    return formatting.mark_definitions(summary.context)
 
 
 def _iso(day: Any) -> str:
@@ -147,18 +146,52 @@ def _figures_table(summary: SectorSummary) -> SummaryTable:
         _("Respondents"),
         [
             *_code_label(_("Sector code"), _("Sector")),
-            TableColumn("respondents", _("Respondents")),
-            TableColumn("applied", _("Applied the meldcode")),
-            TableColumn("applied_percent", _("Applied the meldcode (%)")),
-            TableColumn("cases", _("Cases described")),
-            TableColumn("with_dilemma", _("Cases with dilemma")),
-            TableColumn("without_dilemma", _("Cases without dilemma")),
-            TableColumn("with_dilemma_percent", _("Cases with dilemma (%)")),
-            TableColumn("without_dilemma_percent", _("Cases without dilemma (%)")),
+            TableColumn(
+                "respondents",
+                _("Respondents"),
+                _("Professionals who submitted the questionnaire (count)."),
+            ),
+            TableColumn(
+                "applied",
+                _("Applied the meldcode"),
+                _("Respondents who said they have applied the meldcode (count)."),
+            ),
+            TableColumn(
+                "applied_percent",
+                _("Applied the meldcode (%)"),
+                _("Applied the meldcode, of the respondents (%)."),
+            ),
+            *_interval_columns("applied", _("Applied the meldcode")),
+            TableColumn(
+                "cases",
+                _("Cases described"),
+                _("Respondents who described a case (count)."),
+            ),
+            TableColumn(
+                "with_dilemma",
+                _("Cases with dilemma"),
+                _("Cases the respondent said had a dilemma (count)."),
+            ),
+            TableColumn(
+                "without_dilemma",
+                _("Cases without dilemma"),
+                _("Cases the respondent said had no dilemma (count)."),
+            ),
+            TableColumn(
+                "with_dilemma_percent",
+                _("Cases with dilemma (%)"),
+                _("Cases with dilemma, of the cases described (%)."),
+            ),
+            *_interval_columns("with_dilemma", _("Cases with dilemma")),
+            TableColumn(
+                "without_dilemma_percent",
+                _("Cases without dilemma (%)"),
+                _("Cases without dilemma, of the cases described (%)."),
+            ),
         ],
     )
     figures: list[SectorFigures] = [summary.figures]
-    if not summary.figures.is_all:
+    if summary.compared_with_all:
         figures.append(summary.all_figures)
     for f in figures:
         table.rows.append(
@@ -168,10 +201,12 @@ def _figures_table(summary: SectorSummary) -> SummaryTable:
                 "respondents": fmt_count(f.respondents, t),
                 "applied": fmt_count(f.applied, t),
                 "applied_percent": fmt_percent(f.applied_share),
+                **_interval("applied", f.applied_share),
                 "cases": fmt_count(f.cases, t),
                 "with_dilemma": fmt_count(f.with_dilemma, t),
                 "without_dilemma": fmt_count(f.without_dilemma, t),
                 "with_dilemma_percent": fmt_percent(f.with_dilemma_share),
+                **_interval("with_dilemma", f.with_dilemma_share),
                 "without_dilemma_percent": fmt_percent(f.without_dilemma_share),
             }
         )
@@ -183,18 +218,60 @@ def _items_table(summary: SectorSummary) -> SummaryTable:
     scored = [s for s in summary.scale if s.value is not None]
     columns = [
         *_code_label(_("Item code"), _("Item")),
-        *[TableColumn(f"count_{s.value}", f"{s.value}. {s.label}") for s in scored],
-        TableColumn("not_applicable", _("Don't know / n.a.")),
-        TableColumn("valid_n", _("Valid answers")),
-        TableColumn("mean", _("Mean (1-%(n)d)") % {"n": len(scored)}),
-        TableColumn("top_two_percent", _("Top two points (%)")),
-        TableColumn("top_two_low", _("Top two, 95% interval low (%)")),
-        TableColumn("top_two_high", _("Top two, 95% interval high (%)")),
+        *[
+            TableColumn(
+                f"count_{s.value}",
+                f"{s.value}. {s.label}",
+                _("Respondents who gave this scale point (count)."),
+            )
+            for s in scored
+        ],
+        TableColumn(
+            "not_applicable",
+            _("Don't know / n.a."),
+            _("Respondents who answered 'don't know / n.a.' (count, not scored)."),
+        ),
+        TableColumn(
+            "valid_n",
+            _("Valid answers"),
+            _("Respondents who gave a scored point: the base of the mean (count)."),
+        ),
+        TableColumn(
+            "mean",
+            _("Mean (1-%(n)d)") % {"n": len(scored)},
+            _("Mean of the scored points over the valid answers, rounded half up."),
+        ),
+        TableColumn(
+            "top_two_percent",
+            _("Top two points (%)"),
+            _("The two highest scale points, of the valid answers (%)."),
+        ),
+        TableColumn(
+            "top_two_low",
+            _("Top two, 95% interval low (%)"),
+            _("Lower bound of the 95% Wilson interval of the top two share."),
+        ),
+        TableColumn(
+            "top_two_high",
+            _("Top two, 95% interval high (%)"),
+            _("Upper bound of the 95% Wilson interval of the top two share."),
+        ),
     ]
-    if not summary.figures.is_all:
+    if summary.compared_with_all:
         columns += [
-            TableColumn("vs_all_points", _("Difference with all sectors (points)")),
-            TableColumn("vs_all_significant", _("Difference significant")),
+            TableColumn(
+                "vs_all_points",
+                _("Difference with all sectors (points)"),
+                _("Top two share of this sector minus that of all sectors."),
+            ),
+            TableColumn(
+                "vs_all_significant",
+                _("Difference significant"),
+                _(
+                    "Two-proportion test against the other sectors, 5% level, "
+                    "Bonferroni corrected over the items."
+                ),
+            ),
         ]
     table = SummaryTable("items", _("Dilemmas"), columns)
     for item in summary.items:
@@ -209,7 +286,7 @@ def _items_table(summary: SectorSummary) -> SummaryTable:
             top_two_low=fmt_bound(item.top_two, item.top_two.low),
             top_two_high=fmt_bound(item.top_two, item.top_two.high),
         )
-        if not summary.figures.is_all:
+        if summary.compared_with_all:
             row["vs_all_points"], row["vs_all_significant"] = _versus_all(item)
         table.rows.append(row)
     return table
@@ -223,7 +300,8 @@ def _versus_all(item: ItemSummary) -> tuple[Any, Any]:
         return HIDDEN_SHARE, None
     if diff.points is None:
         return None, None
-    return round(diff.points, 1), _("yes") if diff.significant else _("no")
+    points = formatting.percent_number(diff.value, formatting.PERCENT_DECIMALS_IN_FILES)
+    return points, _("yes") if diff.significant else _("no")
 
 
 def _choices_table(summary: SectorSummary) -> SummaryTable:
@@ -233,8 +311,20 @@ def _choices_table(summary: SectorSummary) -> SummaryTable:
         _("Choice questions"),
         [
             *_code_label(_("Question and option code"), _("Question: option")),
-            TableColumn("count", _("Respondents")),
-            TableColumn("percent", _("Of those who answered (%)")),
+            TableColumn(
+                "count",
+                _("Respondents"),
+                _(
+                    "On a question's own row: respondents who answered it; on an "
+                    "option's row: respondents who chose it (count)."
+                ),
+            ),
+            TableColumn(
+                "percent",
+                _("Of those who answered (%)"),
+                _("Chose the option, of the respondents who answered (%)."),
+            ),
+            *_interval_columns("percent", _("Of those who answered")),
         ],
     )
     for choice in summary.choices:
@@ -253,6 +343,7 @@ def _choices_table(summary: SectorSummary) -> SummaryTable:
                     "label": f"{choice.text}: {option.label}",
                     "count": fmt_count(option.count, t),
                     "percent": fmt_percent(option.share),
+                    **_interval("percent", option.share),
                 }
             )
     return table
@@ -266,8 +357,24 @@ def _coded_table(summary: SectorSummary) -> SummaryTable:
         _("Coded dilemmas"),
         [
             *_code_label(_("Code"), _("Dilemma")),
-            TableColumn("cases", _("Cases")),
-            TableColumn("percent", _("Of the coded cases (%)")),
+            TableColumn(
+                "cases",
+                _("Cases"),
+                _(
+                    "Coded cases with a dilemma that carry this code (count); for "
+                    "the rows 'coded' and 'with_dilemma' the number of coded cases "
+                    "and of those with a dilemma."
+                ),
+            ),
+            TableColumn(
+                "percent",
+                _("Of the coded cases with a dilemma (%)"),
+                _(
+                    "Cases carrying the code, of the coded cases with a dilemma "
+                    "(%); a case can carry several codes."
+                ),
+            ),
+            *_interval_columns("percent", _("Of the coded cases with a dilemma")),
         ],
     )
     if not coded.available:
@@ -281,6 +388,14 @@ def _coded_table(summary: SectorSummary) -> SummaryTable:
             "percent": None,
         }
     )
+    table.rows.append(
+        {
+            "code": "with_dilemma",
+            "label": _("Coded cases with a dilemma"),
+            "cases": fmt_count(coded.dilemma_cases, t),
+            "percent": None,
+        }
+    )
     for code in coded.codes:
         table.rows.append(
             {
@@ -288,6 +403,7 @@ def _coded_table(summary: SectorSummary) -> SummaryTable:
                 "label": code.label,
                 "cases": fmt_count(code.cases, t),
                 "percent": fmt_percent(code.share),
+                **_interval("percent", code.share),
             }
         )
     return table
@@ -299,9 +415,13 @@ def _examples_table(summary: SectorSummary) -> SummaryTable:
         _("Examples"),
         [
             *_code_label(_("Number"), _("Codes")),
-            TableColumn("description", _("Example")),
-            TableColumn("dilemma", _("Dilemma")),
-            TableColumn("follow_up", _("Follow-up")),
+            TableColumn(
+                "description",
+                _("Example"),
+                _("What happened, rewritten by staff so no one can be recognised."),
+            ),
+            TableColumn("dilemma", _("Dilemma"), _("What made the case hard.")),
+            TableColumn("follow_up", _("Follow-up"), _("What was done next.")),
         ],
     )
     for number, example in enumerate(summary.examples, start=1):
@@ -321,7 +441,10 @@ def _note_table(summary: SectorSummary) -> SummaryTable:
     table = SummaryTable(
         "note",
         _("What stands out"),
-        [*_code_label(_("Field"), _("Description")), TableColumn("text", _("Text"))],
+        [
+            *_code_label(_("Field"), _("Description")),
+            TableColumn("text", _("Text"), _("Staff's commentary on the figures.")),
+        ],
     )
     if summary.note:
         table.rows.append(

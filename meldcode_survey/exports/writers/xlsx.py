@@ -29,15 +29,24 @@ def sheet_title(title: str) -> str:
 
 
 def write_summary_xlsx(
-    path: Path, tables: list[SummaryTable], *, title: str, note: str
+    path: Path,
+    tables: list[SummaryTable],
+    *,
+    title: str,
+    note: str,
+    synthetic: bool = False,
+    marks: list[tuple[str, str]] = (),
 ) -> int:
-    """Write the workbook; returns the number of data rows over all sheets."""
+    """Write the workbook; returns the number of data rows over all sheets.
+
+    `marks` are the codebook's rows for the marks of hidden figures.
+    """
     workbook = Workbook(write_only=True)
-    _about_sheet(workbook, title, note)
+    _about_sheet(workbook, title, note, synthetic)
     rows = 0
     for table in tables:
         rows += _table_sheet(workbook, table)
-    _codebook_sheet(workbook, tables)
+    _codebook_sheet(workbook, tables, list(marks))
     workbook.save(path)
     return rows
 
@@ -57,11 +66,25 @@ def _wrapped(sheet: Any, value: Any) -> Any:
     return value
 
 
-def _about_sheet(workbook: Workbook, title: str, note: str) -> None:
+def _about_sheet(workbook: Workbook, title: str, note: str, synthetic: bool) -> None:
     sheet = workbook.create_sheet(sheet_title(_("Read me")))
     sheet.column_dimensions["A"].width = 100
     sheet.append([_bold(sheet, title)])
     sheet.append([])
+    if synthetic:
+        sheet.append(
+            [
+                _bold(
+                    sheet,
+                    _(
+                        "SYNTHETIC DATA: these figures come from generated test or "
+                        "demo responses, not from real professionals. Do not use "
+                        "or publish them as results."
+                    ),
+                )
+            ]
+        )
+        sheet.append([])
     sheet.append([_bold(sheet, _("Note on suppression"))])
     sheet.append([_wrapped(sheet, note)])
     sheet.append([])
@@ -93,17 +116,23 @@ def _table_sheet(workbook: Workbook, table: SummaryTable) -> int:
     return len(table.rows)
 
 
-def _codebook_sheet(workbook: Workbook, tables: list[SummaryTable]) -> None:
+def _codebook_sheet(
+    workbook: Workbook, tables: list[SummaryTable], marks: list[tuple[str, str]]
+) -> None:
+    """Every column of every sheet: its id (the CSV's `measure`) and definition,
+    then what each mark for a hidden figure means."""
     sheet = workbook.create_sheet(sheet_title(_("Codebook")))
-    for letter, width in zip("ABCD", (24, 24, 60, 30), strict=True):
+    for letter, width in zip("ABCDE", (24, 24, 40, 20, 80), strict=True):
         sheet.column_dimensions[letter].width = width
-    sheet.append(
-        [
-            _bold(sheet, header)
-            for header in (_("Sheet"), _("Column id"), _("Column"), _("CSV table"))
-        ]
-    )
+    headers = (_("Sheet"), _("Column id"), _("Column"), _("CSV table"), _("Definition"))
+    sheet.append([_bold(sheet, header) for header in headers])
     for table in tables:
         for column in table.columns:
             values = [sheet_title(table.title), column.id, column.header, table.key]
-            sheet.append([neutralise(value) for value in values])
+            sheet.append(
+                [neutralise(value) for value in values]
+                + [_wrapped(sheet, column.description)]
+            )
+    sheet.append([])
+    for mark, meaning in marks:
+        sheet.append([_("Mark"), neutralise(mark), "", "", _wrapped(sheet, meaning)])

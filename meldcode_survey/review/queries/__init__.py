@@ -14,6 +14,7 @@ from .figures import (
     approved_examples,
     code_frequencies_by_sector,
 )
+from .screening import unscreened
 from .workspace import (
     CodingView,
     NarrativeFilters,
@@ -54,4 +55,5 @@ __all__ = [
     "narratives_for_reading",
     "next_to_code",
     "sector_labels",
+    "unscreened",
 ]

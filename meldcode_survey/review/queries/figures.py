@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from ..models import Code, FinalCoding, FinalCodingCode, Redaction
 
@@ -83,10 +83,12 @@ def approved_examples(
     """Approved redactions marked as examples, newest approval first.
 
     Only the redacted texts are read; the original narrative never leaves here.
+    A redaction the thorough screening has not passed yet is left out.
     """
     redactions = Redaction.objects.filter(
         is_example=True,
         approved_by__isnull=False,
+        screened_at__isnull=False,
         narrative__response__version_id__in=list(version_ids),
     )
     if sector is not None:
@@ -136,6 +138,9 @@ class SectorFrequencies:
     codes: list[CodeCount]  # all sectors together, most frequent first
     cells: dict[tuple[str, str], int]  # (code key, sector) -> cases
     codebook: dict[str, Code]  # the codes by key (see _codes_by_key)
+    # The same over the narratives whose final coding says "with dilemma":
+    dilemma_totals: dict[str, int] = field(default_factory=dict)
+    dilemma_cells: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -147,6 +152,23 @@ class SectorFrequencies:
             return self.total, self.codes
         counts = {key: n for (key, s), n in self.cells.items() if s == sector}
         return self.totals.get(sector, 0), _code_counts(counts, self.codebook)
+
+    def with_dilemma(self, sector: str | None) -> tuple[int, list[CodeCount]]:
+        """Coded cases with a dilemma and the codes they carry; None: all sectors.
+
+        The base of the fact sheet's "named as a dilemma in more than 1/3 of
+        the situations": a share of the cases that have a dilemma at all.
+        """
+        cells = self.dilemma_cells.items()
+        if sector is None:
+            total = sum(self.dilemma_totals.values())
+            counts: dict[str, int] = defaultdict(int)
+            for (key, _sector), n in cells:
+                counts[key] += n
+        else:
+            total = self.dilemma_totals.get(sector, 0)
+            counts = {key: n for (key, s), n in cells if s == sector}
+        return total, _code_counts(dict(counts), self.codebook)
 
 
 def code_frequencies_by_sector(
@@ -171,14 +193,25 @@ def code_frequencies_by_sector(
         include_synthetic=include_synthetic,
     )
     sector_path = "narrative__response__sector"
-    totals = dict(finals.values_list(sector_path).annotate(n=Count("pk")).order_by())
-    cells = {
-        (key, sector): n
-        for sector, key, n in FinalCodingCode.objects.filter(final__in=finals)
-        .values_list(f"final__{sector_path}", "code__key")
-        .annotate(n=Count("final_id", distinct=True))
+    with_dilemma = Q(has_dilemma=True)
+    totals, dilemma_totals = {}, {}
+    for sector, n, n_dilemma in (
+        finals.values_list(sector_path)
+        .annotate(n=Count("pk"), d=Count("pk", filter=with_dilemma))
         .order_by()
-    }
+    ):
+        totals[sector], dilemma_totals[sector] = n, n_dilemma
+    cells, dilemma_cells = {}, {}
+    for sector, key, n, n_dilemma in (
+        FinalCodingCode.objects.filter(final__in=finals)
+        .values_list(f"final__{sector_path}", "code__key")
+        .annotate(
+            n=Count("final_id", distinct=True),
+            d=Count("final_id", distinct=True, filter=Q(final__has_dilemma=True)),
+        )
+        .order_by()
+    ):
+        cells[key, sector], dilemma_cells[key, sector] = n, n_dilemma
     # A narrative has one sector, so the sectors' counts add up.
     counts: dict[str, int] = defaultdict(int)
     for (key, _sector), n in cells.items():
@@ -189,4 +222,6 @@ def code_frequencies_by_sector(
         codes=_code_counts(counts, codebook),
         cells=cells,
         codebook=codebook,
+        dilemma_totals=dilemma_totals,
+        dilemma_cells=dilemma_cells,
     )

@@ -78,11 +78,11 @@ class NarrativeFilters:
     data: str = ""  # "real" | "synthetic"
 
 
-_FLAGGED = (
-    Q(screening_flags__description__0__isnull=False)
-    | Q(screening_flags__dilemma__0__isnull=False)
-    | Q(screening_flags__follow_up__0__isnull=False)
-)
+# Flagged by either screening: the respondent's quick one or the thorough one.
+_FLAGGED = Q()
+for _column in ("screening_flags", "thorough_flags"):
+    for _field in ("description", "dilemma", "follow_up"):
+        _FLAGGED |= Q(**{f"{_column}__{_field}__0__isnull": False})
 
 _STATUS = {
     Status.TODO: Q(coded_by_me=False, seen_codings=False, n_codings__lt=F("required")),

@@ -1,30 +1,34 @@
-import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
+from meldcode_survey.accounts.invitations import invitation_url
 from meldcode_survey.accounts.roles import ANALYST, STAFF, ensure_role_groups
 
 DEMO_ACCOUNTS = [("demo-staff", STAFF), ("demo-analyst", ANALYST)]
 
 
 class Command(BaseCommand):
-    help = "Create a demo staff and a demo analyst account; print their passwords once."
+    help = (
+        "Create a demo staff and a demo analyst account without a password; print "
+        "the invitation link of each, with which one chooses a password and links "
+        "an authenticator app."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         ensure_role_groups()
         User = get_user_model()
         for username, role in DEMO_ACCOUNTS:
             if User.objects.filter(username=username).exists():
-                self.stdout.write(f"{username} already exists (password unchanged).")
+                self.stdout.write(
+                    f"{username} already exists (`manage.py invite {username}` "
+                    "for a new invitation link)."
+                )
                 continue
-            password = secrets.token_urlsafe(12)
-            user = User.objects.create_user(
-                username, password=password, is_staff=role == STAFF
-            )
+            user = User.objects.create_user(username, is_staff=role == STAFF)
             user.groups.add(Group.objects.get(name=role))
             self.stdout.write(
-                self.style.SUCCESS(f"{role:8} {username}  password: {password}")
+                self.style.SUCCESS(f"{role:8} {username}  {invitation_url(user)}")
             )

@@ -4,11 +4,14 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_otp import devices_for_user
 
+from meldcode_survey.accounts.invitations import invitation_url, send_invitation
+
 
 class Command(BaseCommand):
     help = (
-        "Remove a user's two-factor devices (lost phone, new app). The user sets "
-        "up a new authenticator app at the next login. Each removal is audited."
+        "Remove a user's two-factor devices (lost phone, new app) and print an "
+        "invitation link with which they choose a new password and link a new "
+        "authenticator app. Each removal is audited."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -24,8 +27,10 @@ class Command(BaseCommand):
         for device in devices:
             device.delete()
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Removed {len(devices)} device(s) of {username}; they set up "
-                "two-factor authentication again at their next login."
-            )
+            self.style.SUCCESS(f"Removed {len(devices)} device(s) of {username}.")
         )
+        url = invitation_url(user)
+        sent = send_invitation(user, url)
+        self.stdout.write(f"Invitation to set up a new app: {url}")
+        if sent:
+            self.stdout.write(f"E-mailed to {user.email}.")

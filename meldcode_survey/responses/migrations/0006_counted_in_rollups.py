@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("questionnaires", "0001_initial"),
-        ("responses", "0004_answer_once"),
+        ("responses", "0005_thorough_screening"),
     ]
 
     operations = [
