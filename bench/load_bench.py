@@ -41,7 +41,6 @@ DATABASE_URL = os.environ.get(
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 SLUG = "brede-reflectie"
 RETRIES = 40
-TARGET_P95_MS = 150.0
 
 PAGES = [
     (
@@ -339,21 +338,19 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _capacity(results: dict[int, dict]) -> list[str]:
-    """The target's verdict, and the bound that the machine's cores set on it.
+    """Latency as context, and the bound that the machine's cores set on it.
 
-    With zero think time every user always has a request in flight, so by
-    Little's law the mean response time is users / throughput, and throughput
-    is at most cores / (CPU time per request). One user alone shows that time.
+    No latency target: on a shared machine wall times say more about the
+    neighbours than about the code. The cost per respondent is measured as CPU
+    time by `respondent_cpu`. With zero think time every user always has a
+    request in flight, so by Little's law the mean response time is users /
+    throughput, and throughput is at most cores / (CPU time per request).
     """
     lines = []
     for users, result in sorted(results.items()):
         values = [t for times in result["timings"].values() for t in times]
         p95 = _percentile(values, 0.95) * 1000
-        line = f"{users} users: p95 over all steps {p95:.0f} ms"
-        if users == 50:
-            verdict = "met" if p95 < TARGET_P95_MS else "MISSED"
-            line += f" (target < {TARGET_P95_MS:.0f} ms: {verdict})"
-        lines.append(line)
+        lines.append(f"{users} users: p95 over all steps {p95:.0f} ms (context)")
     alone = results.get(1)
     if alone:
         values = [t for times in alone["timings"].values() for t in times]

@@ -18,6 +18,7 @@ BENCHES = [
     "dashboard_bench",
     "exports_bench",
     "load_bench",
+    "respondent_cpu",
     "worker_drill",
     "screening_bench",
 ]

@@ -182,10 +182,11 @@ def celery_in_process():
 
 @pytest.fixture
 def submit_now(submit, django_capture_on_commit_callbacks):
-    """Submit through the real path and run the after-commit work (receivers)."""
+    """Submit through the real path and run the after-commit work (the rollup
+    count) in-process."""
 
     def _submit(version, answers=None):
-        with django_capture_on_commit_callbacks(execute=True):
+        with celery_in_process(), django_capture_on_commit_callbacks(execute=True):
             return submit(version, answers)
 
     return _submit

@@ -8,14 +8,8 @@ class DashboardConfig(AppConfig):
     verbose_name = _("Dashboard")
 
     def ready(self) -> None:
-        from meldcode_survey.responses.signals import response_submitted
-
         from . import receivers
 
-        response_submitted.connect(
-            receivers.count_submitted_response,
-            dispatch_uid="dashboard_count_submitted_response",
-        )
         pre_delete.connect(
             receivers.uncount_deleted_response,
             sender="responses.Response",

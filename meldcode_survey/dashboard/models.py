@@ -5,8 +5,9 @@ calendar month and sector, each with the sum of its responses' record keys
 beside it (`*_keys`): the sum of a cell's keys over any months is the sum of
 the months' sums, so a month filter gets the exact cell key that disclosure
 control needs (queries/disclosure.py). They are kept current after every submit
-(receivers.py) and rebuilt from the raw answers by `refresh_aggregates`
-(services.py), so no page ever groups the raw answers.
+(a task sent after the submit's commit, tasks.py) and rebuilt from the raw
+answers by `refresh_aggregates` (services.py), so no page ever groups the raw
+answers.
 """
 
 from __future__ import annotations

@@ -50,6 +50,56 @@ COUNTED_TYPES = (
 # --- Incremental --------------------------------------------------------------
 
 
+def rollups_count_response(response_id: int) -> bool:
+    """Add a submitted response to the rollups once; False when it already was
+    (by an earlier task, the sweep or a rebuild) or is gone.
+
+    Runs after the submit's commit, in a task: never in the respondent's
+    request (unless tasks run in-process, as in development). The rollups are
+    locked before the response is claimed, in the order a rebuild takes them,
+    so the two never deadlock and a rebuild never counts a claimed response.
+    """
+    with transaction.atomic():
+        _lock_rollups(ROW_EXCLUSIVE)
+        claimed = Response.objects.filter(
+            pk=response_id, counted_in_rollups=False
+        ).update(counted_in_rollups=True)
+        if claimed:
+            rollups_add_response(response_id)
+    return bool(claimed)
+
+
+def rollups_uncount_response(response_id: int) -> None:
+    """Subtract a response about to be deleted, if it was counted."""
+    with transaction.atomic():
+        _lock_rollups(ROW_EXCLUSIVE)
+        counted = Response.objects.filter(
+            pk=response_id, counted_in_rollups=True
+        ).update(counted_in_rollups=False)
+        if counted:
+            rollups_remove_response(response_id)
+
+
+def rollups_count_missed() -> int:
+    """Count every stored response not counted yet (beat's sweep, every minute):
+    those whose task was lost because the broker or the worker was down."""
+    pending = Response.objects.filter(counted_in_rollups=False).order_by("pk")
+    return sum(
+        rollups_count_response(pk) for pk in pending.values_list("pk", flat=True)
+    )
+
+
+ROW_EXCLUSIVE = "ROW EXCLUSIVE"  # what an INSERT takes; a rebuild's lock blocks it
+
+
+def _lock_rollups(mode: str) -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite has one writer at a time
+    tables = [ResponseRollup._meta.db_table, AnswerRollup._meta.db_table]
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {', '.join(tables)} IN {mode} MODE")
+
+
 def rollups_add_response(response_id: int, *, sign: int = 1) -> None:
     """Add (sign=1) or subtract (sign=-1) one stored response's counts."""
     response = (
@@ -174,7 +224,13 @@ def rollups_rebuild() -> RebuildResult:
     million responses (bench/README.md).
     """
     started = time.perf_counter()
+    # One snapshot for the whole rebuild (when it is a transaction of its own),
+    # so that it marks as counted exactly the responses it counted.
+    snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
+        if snapshot:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         if connection.vendor == "postgresql":
             _lock_and_tune()
         response_rows = list(_response_rows())
@@ -198,6 +254,10 @@ def rollups_rebuild() -> RebuildResult:
         ResponseRollup.objects.bulk_create(responses, batch_size=2000)
         AnswerRollup.objects.bulk_create(answers, batch_size=2000)
         figures_changed(*{row.version_id for row in responses}, everything=True)
+        # Submitted since the snapshot: left to their task or the sweep.
+        Response.objects.filter(counted_in_rollups=False).update(
+            counted_in_rollups=True
+        )
     return RebuildResult(
         response_rows=len(responses),
         answer_rows=len(answers),
@@ -212,10 +272,10 @@ SESSION_SETTINGS = (
 
 
 def _lock_and_tune() -> None:
-    tables = [ResponseRollup._meta.db_table, AnswerRollup._meta.db_table]
+    # Concurrent counts wait for the swap, then find their response counted or
+    # not in the snapshot (rollups_count_response).
+    _lock_rollups("SHARE ROW EXCLUSIVE")
     with connection.cursor() as cursor:
-        # Concurrent increments wait for the swap, then apply on top of it.
-        cursor.execute(f"LOCK TABLE {', '.join(tables)} IN SHARE ROW EXCLUSIVE MODE")
         for statement in SESSION_SETTINGS:
             cursor.execute(statement)
 

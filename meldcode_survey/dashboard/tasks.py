@@ -1,6 +1,12 @@
-from celery import shared_task
+import logging
+from functools import cache
 
-from .services import rollups_rebuild
+from celery import shared_task
+from kombu.connection import ConnectionPool
+
+from .services import rollups_count_missed, rollups_count_response, rollups_rebuild
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="dashboard.refresh_aggregates", time_limit=1800)
@@ -12,3 +18,50 @@ def refresh_aggregates_task() -> dict[str, float]:
         "answer_rows": result.answer_rows,
         "seconds": result.seconds,
     }
+
+
+@shared_task(name="dashboard.count_response", time_limit=300, max_retries=0)
+def count_response_task(response_id: int) -> bool:
+    return rollups_count_response(response_id)
+
+
+@shared_task(name="dashboard.count_missed_responses", time_limit=600)
+def count_missed_responses_task() -> int:
+    """Beat's sweep (every minute): count what a lost task left uncounted."""
+    return rollups_count_missed()
+
+
+def count_after_submit(response_id: int) -> None:
+    """Send a submitted response to be counted in the rollups.
+
+    Called by the submit after its commit. Never raises and never waits on the
+    broker: when it is down the response stays uncounted and beat's sweep counts
+    it within a minute. Without a broker (development) the task runs here.
+    """
+    app = count_response_task.app
+    try:
+        if app.conf.task_always_eager:
+            count_response_task.apply(args=[response_id], throw=True)
+            return
+        with _fail_fast_pool(app.conf.broker_url).acquire(block=True) as connection:
+            count_response_task.apply_async(
+                args=[response_id], connection=connection, retry=False
+            )
+    except Exception:
+        logger.exception(
+            "Response %s is not counted in the rollups yet; the sweep will", response_id
+        )
+
+
+@cache
+def _fail_fast_pool(broker_url: str) -> ConnectionPool:
+    """Broker connections that give up at once when the broker is down.
+
+    Celery's own pool retries the connection for about six seconds first, which
+    a respondent would wait for after every submit while Redis is down.
+    """
+    app = count_response_task.app
+    connection = app.connection_for_write(
+        broker_url, transport_options={"max_retries": 0}
+    )
+    return connection.Pool(limit=app.conf.broker_pool_limit)

@@ -72,6 +72,7 @@ def orm_write(version: Version, rows: Iterator[Synthetic], progress: Progress) -
                     applied_meldcode=row.applied,
                     is_synthetic=True,
                     record_key=synthetic_record_key(row),
+                    counted_in_rollups=True,  # by the rebuild that follows
                 )
                 for row in batch
             )
@@ -106,6 +107,7 @@ RESPONSE_COLUMNS = (
     "applied_meldcode",
     "is_synthetic",
     "record_key",
+    "counted_in_rollups",  # by the rebuild that follows
 )
 ANSWER_COPY_COLUMNS = (
     "response_id",
@@ -246,7 +248,7 @@ class CopyWriter:
             responses.append(
                 line(
                     (rid, version_id, row.submission_key, row.submitted_on)
-                    + (row.sector, row.applied, True, key)
+                    + (row.sector, row.applied, True, key, True)
                 )
             )
             # The answer's own copy of the response's grain (see Answer).

@@ -123,6 +123,9 @@ class Response(models.Model):
     record_key = models.PositiveSmallIntegerField(
         default=new_record_key, editable=False
     )
+    # Set by the dashboard when it has added the response to its rollups (after
+    # the submit, in a task or its sweep) or counted it in a rebuild.
+    counted_in_rollups = models.BooleanField(default=False, editable=False)
 
     objects = ResponseQuerySet.as_manager()
 
@@ -130,7 +133,14 @@ class Response(models.Model):
         ordering = ["-id"]
         verbose_name = _("response")
         verbose_name_plural = _("responses")
-        indexes = [models.Index(fields=["version", "sector", "submitted_on"])]
+        indexes = [
+            models.Index(fields=["version", "sector", "submitted_on"]),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(counted_in_rollups=False),
+                name="response_not_counted",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Response {self.pk}"

@@ -1,7 +1,8 @@
 """Writes on the respondent's path: start, save and submit a draft.
 
-Only Django and the database are needed here. Anything slow listens to
-`response_submitted`, which is sent after commit and never fails the submit.
+Only Django and the database are needed here. What follows a submit is called
+after its commit and never fails it, nor waits on it: the dashboard counts the
+response in a task (the one place this app names the dashboard).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from meldcode_survey.dashboard.tasks import count_after_submit
 from meldcode_survey.questionnaires.models import NOT_APPLICABLE, YES, Question, Version
 
 from .deidentify import thorough_screen
@@ -20,7 +22,6 @@ from .flow import Flow
 from .forms import first_invalid_section
 from .models import NARRATIVE_FIELDS, Answer, CaseNarrative, Draft, Response
 from .screening import screen
-from .signals import response_submitted
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +43,17 @@ def draft_start(version: Version) -> tuple[Draft, str]:
 
 
 def draft_save_answers(
-    draft: Draft, answers: dict[str, Any], *, section_code: str = ""
-) -> None:
-    """Merge a page's answers into the draft; an answer of None removes it."""
+    draft: Draft,
+    answers: dict[str, Any],
+    *,
+    section_code: str = "",
+    new_resume_code: bool = False,
+) -> str | None:
+    """Merge a page's answers into the draft; an answer of None removes it.
+
+    With `new_resume_code` the draft gets a fresh resume code in the same write
+    ("save and continue later"), which is returned.
+    """
     for code, value in answers.items():
         if value in (None, "", []):
             draft.answers.pop(code, None)
@@ -53,7 +62,9 @@ def draft_save_answers(
     if section_code:
         draft.current_section = section_code
     draft.screening_confirmed = False
+    code = draft.assign_resume_code() if new_resume_code else None
     draft.save()
+    return code
 
 
 def drafts_delete_expired() -> int:
@@ -93,7 +104,7 @@ def response_submit(*, draft: Draft, submission_key: uuid.UUID) -> Response:
         if stored is None:
             raise
         return stored
-    transaction.on_commit(lambda: _announce(response))
+    transaction.on_commit(lambda: count_after_submit(response.pk))
     transaction.on_commit(lambda: _screen_narrative_of(response))
     return response
 
@@ -226,17 +237,3 @@ def _store_narrative(response: Response, answers: dict, roles: dict) -> None:
         },
         **texts,
     )
-
-
-def _announce(response: Response) -> None:
-    # send_robust: a failing listener is logged, never turned into an error for
-    # a respondent whose answers are already stored.
-    results = response_submitted.send_robust(sender=Response, response=response)
-    for receiver, result in results:
-        if isinstance(result, Exception):
-            logger.error(
-                "response_submitted receiver %r failed for response %s",
-                receiver,
-                response.pk,
-                exc_info=result,
-            )

@@ -29,6 +29,7 @@ from meldcode_survey.questionnaires.models import Questionnaire, Section
 from .flow import Flow
 from .forms import ResumeForm, SectionForm, SubmitForm, initial_from_answers
 from .models import Draft, Response, hash_resume_code
+from .rendering import page_blocks
 from .services import (
     IncompleteDraft,
     draft_new_resume_code,
@@ -36,11 +37,12 @@ from .services import (
     draft_start,
     response_submit,
 )
-from .summary import review_rows, screening_results
+from .summary import ScreeningResult, review_rows, screening_results
 
 START_RATE = "300/10m"
 RESUME_FAILURE_RATE = "20/10m"
 REVIEW = "_review"  # Draft.current_section when the respondent is at the review
+RESUME_CODE = "resume_code"  # the session's copy of a code just issued
 # The hidden field of each page (draft_token): long enough to write a case.
 DRAFT_TOKEN_SALT = "meldcode_survey.responses.draft"
 DRAFT_TOKEN_MAX_AGE = timedelta(hours=2)
@@ -136,10 +138,10 @@ def _with_draft(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapped(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
-        questionnaire = _questionnaire(slug)
+        # The draft comes with its questionnaire: one query on the usual path.
         draft = _current_draft(request, slug)
         if draft is None:
-            return _no_draft(request, questionnaire)
+            return _no_draft(request, _questionnaire(slug))
         return view(request, draft, **kwargs)
 
     return wrapped
@@ -173,8 +175,11 @@ def _start(request: HttpRequest, questionnaire: Questionnaire) -> HttpResponse:
         return _too_many(request)
     draft, code = draft_start(version)
     _hold_draft(request, questionnaire.slug, draft)
-    request.session["resume_code"] = code
-    return redirect("responses:saved", slug=questionnaire.slug)
+    # Shown on the first page (no page of its own: it would cost a click); kept
+    # until the submit, which writes the session anyway.
+    request.session[RESUME_CODE] = code
+    first = Flow.for_version(version).visible_sections({})[0]
+    return redirect("responses:page", slug=questionnaire.slug, section=first.code)
 
 
 def _rejected(request: HttpRequest) -> HttpResponse:
@@ -201,14 +206,16 @@ def saved(request: HttpRequest, draft: Draft) -> HttpResponse:
     """Show the resume code once, right after it was made."""
     questionnaire = draft.version.questionnaire
     slug = questionnaire.slug
-    code = request.session.pop("resume_code", None)
+    code = request.session.pop(RESUME_CODE, None)
     if code is None:
         return redirect("responses:continue", slug=slug)
-    link = request.build_absolute_uri(
-        reverse("responses:resume_link", args=[slug, code])
-    )
-    context = {"questionnaire": questionnaire, "code": code, "link": link}
+    context = {"questionnaire": questionnaire, **_resume(request, slug, code)}
     return render(request, "responses/saved.html", context)
+
+
+def _resume(request: HttpRequest, slug: str, code: str) -> dict[str, str]:
+    link = reverse("responses:resume_link", args=[slug, code])
+    return {"code": code, "link": request.build_absolute_uri(link)}
 
 
 @never_cache
@@ -265,16 +272,20 @@ def _render_page(
 ) -> HttpResponse:
     number, total = flow.step(section, draft.answers)
     previous, _next = flow.neighbours(section, draft.answers)
+    slug = draft.version.questionnaire.slug
+    code = request.session.get(RESUME_CODE) if previous is None else None
     context = {
         "questionnaire": draft.version.questionnaire,
         "draft": draft,
         "draft_token": draft_token(draft),
         "section": section,
         "form": form,
+        "blocks": page_blocks(form, draft.version),
         "step": number,
         "steps": total,
         "previous": previous,
         "to_review": request.GET.get("review") or request.POST.get("review"),
+        **(_resume(request, slug, code) if code else {}),
     }
     return render(request, "responses/page.html", context, status=status)
 
@@ -299,10 +310,13 @@ def _save_page(
         destination = section.code
     else:
         destination = REVIEW
-    draft_save_answers(draft, form.answers(), section_code=destination)
     if action == "save":
-        request.session["resume_code"] = draft_new_resume_code(draft)
+        code = draft_save_answers(
+            draft, form.answers(), section_code=destination, new_resume_code=True
+        )
+        request.session[RESUME_CODE] = code
         return redirect("responses:saved", slug=slug)
+    draft_save_answers(draft, form.answers(), section_code=destination)
     if destination == REVIEW:
         return redirect("responses:review", slug=slug)
     return redirect("responses:page", slug=slug, section=destination)
@@ -311,53 +325,68 @@ def _save_page(
 @never_cache
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, slug: str) -> HttpResponse:
-    questionnaire = _questionnaire(slug)
     if request.method == "POST":
-        return _submit(request, questionnaire)
+        return _submit(request, slug)
     draft = _current_draft(request, slug)
     if draft is None:
-        return _no_draft(request, questionnaire)
+        return _no_draft(request, _questionnaire(slug))
     flow = Flow.for_version(draft.version)
+    screening = screening_results(flow, draft.answers)
     form = SubmitForm(
-        initial={"submission_key": draft.key},
-        needs_confirmation=bool(screening_results(flow, draft.answers)),
+        initial={"submission_key": draft.key}, needs_confirmation=bool(screening)
     )
-    return _render_review(request, flow, draft, form)
+    return _render_review(request, flow, draft, form, screening=screening)
 
 
 def _render_review(
-    request: HttpRequest, flow: Flow, draft: Draft, form: SubmitForm, status: int = 200
+    request: HttpRequest,
+    flow: Flow,
+    draft: Draft,
+    form: SubmitForm,
+    status: int = 200,
+    screening: list[ScreeningResult] | None = None,
 ) -> HttpResponse:
+    if screening is None:
+        screening = screening_results(flow, draft.answers)
     context = {
         "questionnaire": draft.version.questionnaire,
         "draft": draft,
         "draft_token": draft_token(draft),
         "rows": review_rows(flow, draft.answers),
-        "screening": screening_results(flow, draft.answers),
+        "screening": screening,
         "form": form,
         "steps": len(flow.visible_sections(draft.answers)) + 1,
     }
     return render(request, "responses/review.html", context, status=status)
 
 
-def _submit(request: HttpRequest, questionnaire: Questionnaire) -> HttpResponse:
+def _submit(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         key = uuid.UUID(request.POST.get("submission_key", ""))
     except ValueError:
         return _rejected(request)
-    if Response.objects.filter(submission_key=key).exists():
-        return _thanks_redirect(request, questionnaire)
-    draft = _current_draft(request, questionnaire.slug)
+    draft = _current_draft(request, slug)
     if draft is None:
+        # Stored already (a double click, the back button): the submit deleted
+        # the draft in the transaction that stored the response.
+        questionnaire = _questionnaire(slug)
+        if Response.objects.filter(submission_key=key).exists():
+            return _thanks_redirect(request, questionnaire)
         return _no_draft(request, questionnaire)
+    questionnaire = draft.version.questionnaire
     if draft.key != key:
+        # An earlier questionnaire's review page, sent again after a new start:
+        # thank them again and keep the new draft.
+        if Response.objects.filter(submission_key=key).exists():
+            return redirect("responses:thanks", slug=questionnaire.slug)
         return _rejected(request)
     flow = Flow.for_version(draft.version)
-    form = SubmitForm(
-        request.POST, needs_confirmation=bool(screening_results(flow, draft.answers))
-    )
+    screening = screening_results(flow, draft.answers)
+    form = SubmitForm(request.POST, needs_confirmation=bool(screening))
     if not form.is_valid():
-        return _render_review(request, flow, draft, form, status=400)
+        return _render_review(
+            request, flow, draft, form, status=400, screening=screening
+        )
     try:
         response_submit(draft=draft, submission_key=key)
     except IncompleteDraft as incomplete:
@@ -372,6 +401,7 @@ def _thanks_redirect(
     request: HttpRequest, questionnaire: Questionnaire
 ) -> HttpResponse:
     request.session.pop(_session_key(questionnaire.slug), None)
+    request.session.pop(RESUME_CODE, None)
     return redirect("responses:thanks", slug=questionnaire.slug)
 
 
@@ -432,7 +462,7 @@ def _resume_with(
 @_with_draft
 def new_code(request: HttpRequest, draft: Draft) -> HttpResponse:
     """Issue a fresh resume code for the draft in progress."""
-    request.session["resume_code"] = draft_new_resume_code(draft)
+    request.session[RESUME_CODE] = draft_new_resume_code(draft)
     return redirect("responses:saved", slug=draft.version.questionnaire.slug)
 
 

@@ -1,20 +1,23 @@
 import logging
 import random
+from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
 
-from meldcode_survey.dashboard import receivers
+from meldcode_survey.dashboard import services, tasks
 from meldcode_survey.dashboard.models import ANSWERED_KEY, AnswerRollup, ResponseRollup
 from meldcode_survey.dashboard.services import (
     ANSWER_INDEX_COLUMNS,
     rollups_add_response,
+    rollups_count_missed,
+    rollups_count_response,
     rollups_rebuild,
 )
 from meldcode_survey.questionnaires.models import Question
 from meldcode_survey.responses.models import NOT_APPLICABLE_KEY, Answer, Response
 from tests import factories
-from tests.conftest import complete_answers
+from tests.conftest import celery_in_process, complete_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -147,15 +150,17 @@ def test_a_failing_rollup_update_never_fails_the_submit(
     def broken(response_id):
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(receivers, "rollups_add_response", broken)
+    monkeypatch.setattr(services, "rollups_add_response", broken)
     with caplog.at_level(logging.ERROR):
         response = submit_now(seed_version)
 
     assert Response.objects.filter(pk=response.pk).exists()
     assert not ResponseRollup.objects.exists()
-    assert "refresh_aggregates" in caplog.text
+    assert "the sweep will" in caplog.text
+    assert not Response.objects.get(pk=response.pk).counted_in_rollups
     call_command("refresh_aggregates", stdout=open("/dev/null", "w"))
     assert ResponseRollup.objects.get().respondents == 1
+    assert Response.objects.get(pk=response.pk).counted_in_rollups
 
 
 def test_deleting_a_response_takes_it_out_of_the_rollups(seed_version, submit_now):
@@ -187,3 +192,118 @@ def test_the_rebuild_groups_answers_in_the_order_of_their_index():
     columns = [Answer._meta.get_field(name).attname for name in index.fields]
     # ... and holds the record key it sums, so the scan stays index-only.
     assert columns == [*ANSWER_INDEX_COLUMNS, "record_key"]
+
+
+@contextmanager
+def celery_with_broker():
+    """Tasks are sent to a broker, as in production (not run in-process)."""
+    conf = tasks.count_response_task.app.conf
+    before = conf.task_always_eager
+    conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        conf.task_always_eager = before
+
+
+def test_a_submit_is_counted_after_its_commit_not_inside_it(
+    seed_version, submit, django_capture_on_commit_callbacks
+):
+    with celery_in_process():
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = submit(seed_version)
+        # The submit's own transaction leaves the rollups alone.
+        assert not ResponseRollup.objects.exists()
+        assert not Response.objects.get(pk=response.pk).counted_in_rollups
+        assert callbacks  # the count (and the thorough screening) after commit
+        for callback in callbacks:
+            callback()
+
+    assert ResponseRollup.objects.get().respondents == 1
+    assert Response.objects.get(pk=response.pk).counted_in_rollups
+
+
+def test_a_submit_sends_its_count_to_the_broker_without_waiting(
+    seed_version, submit, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(
+        tasks.count_response_task,
+        "apply_async",
+        lambda args, **options: sent.append((args, options)),
+    )
+    with celery_with_broker(), django_capture_on_commit_callbacks(execute=True):
+        response = submit(seed_version)
+
+    assert [(args, options["retry"]) for args, options in sent] == [
+        ([response.pk], False)
+    ]
+    assert not ResponseRollup.objects.exists()
+
+
+def test_the_sweep_counts_a_submit_whose_task_was_lost(
+    seed_version, submit, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr(tasks.count_response_task, "apply_async", broker_down)
+    with caplog.at_level(logging.ERROR), celery_with_broker():
+        with django_capture_on_commit_callbacks(execute=True):
+            lost = submit(seed_version)
+            other = submit(seed_version, complete_answers(sector="onderwijs"))
+    assert Response.objects.count() == 2
+    assert "the sweep will" in caplog.text
+    assert not ResponseRollup.objects.exists()
+
+    assert tasks.count_missed_responses_task.apply().get() == 2
+    swept = rollups()
+    rollups_rebuild()
+    assert rollups() == swept
+    assert sum(row[0] for row in swept["responses"].values()) == 2
+    # A late task (the broker came back) or a second sweep counts nothing again.
+    assert rollups_count_response(lost.pk) is False
+    assert rollups_count_missed() == 0
+    assert rollups() == swept
+    assert other.pk != lost.pk
+
+
+def test_a_response_counted_by_a_rebuild_is_not_counted_again_by_its_task(
+    seed_version, submit, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = submit(seed_version)
+    rollups_rebuild()
+    rebuilt = rollups()
+
+    with celery_in_process():
+        callbacks[0]()
+
+    assert rollups() == rebuilt
+    assert rollups_count_response(response.pk) is False
+    assert sum(row[0] for row in rebuilt["responses"].values()) == 1
+
+
+def test_deleting_a_response_not_counted_yet_leaves_the_rollups_alone(
+    seed_version, submit, submit_now, django_capture_on_commit_callbacks
+):
+    submit_now(seed_version)
+    with django_capture_on_commit_callbacks(execute=False):
+        pending = submit(seed_version)
+    before = rollups()
+
+    pending.delete()
+
+    assert rollups() == before
+    assert rollups_count_missed() == 0
+    rollups_rebuild()
+    assert rollups() == before
+
+
+@pytest.mark.django_db
+def test_a_sweep_every_minute_is_scheduled_for_a_new_installation():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="dashboard.count_missed_responses")
+    assert task.enabled
+    assert (task.interval.every, task.interval.period) == (1, "minutes")

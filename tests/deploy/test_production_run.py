@@ -269,7 +269,7 @@ def test_a_respondent_starts_the_seed_questionnaire_and_reaches_a_page(site):
         "POST", f"/q/{SLUG}/", {"csrfmiddlewaretoken": token.decode()}
     )
     assert status == 302
-    assert headers["Location"] == f"/q/{SLUG}/opgeslagen/"
+    assert headers["Location"] == f"/q/{SLUG}/pagina/profiel/"
     assert "__Host-sessionid" in browser.cookies
     status, _, saved = browser.get(headers["Location"])
     assert status == 200

@@ -40,11 +40,10 @@ def test_respondent_completes_in_dutch_on_a_phone_without_javascript(
     page = new_page(java_script_enabled=False, locale="nl-NL", **PHONE)
     page.goto(f"{live_server.url}/q/brede-reflectie/")
     page.get_by_role("button", name="Start de vragenlijst").click()
+    # The resume code is on the first page, no page of its own.
+    assert page.get_by_text("Stap 1 van 5").is_visible()
     code = page.locator("#resume-code").inner_text()
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
-    page.get_by_role("link", name="Verder met de vragenlijst").click()
-
-    assert page.get_by_text("Stap 1 van 5").is_visible()
     _fill_profile(page, "yes")
     page.get_by_role("button", name="Volgende").click()
     _fill_dilemmas(page, "Enigszins")
@@ -64,7 +63,6 @@ def test_pages_fit_a_320_pixel_screen(live_server, seed_version, new_page):
     page = new_page(**PHONE)
     page.goto(f"{live_server.url}/q/brede-reflectie/")
     page.get_by_role("button", name="Start de vragenlijst").click()
-    page.get_by_role("link", name="Verder met de vragenlijst").click()
     page.get_by_role("button", name="Volgende").click()  # errors: the widest state
     for path in ["pagina/profiel/", "pagina/dilemmas/"]:
         page.goto(f"{live_server.url}/q/brede-reflectie/{path}")
@@ -84,11 +82,8 @@ def test_respondent_completes_in_english_by_keyboard_alone(
     ).is_visible()
 
     _press_button(page, "Start the questionnaire")
-    link = page.get_by_role("link", name="Continue with the questionnaire")
-    _tab_to_element(page, link)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
     assert "/pagina/profiel/" in page.url
+    assert page.get_by_role("heading", name="Your resume code").is_visible()
 
     _tab_to(page, "#id_q_sector_0")
     page.keyboard.press("Space")  # Childcare
@@ -127,7 +122,6 @@ def test_resume_link_continues_on_another_device(live_server, seed_version, new_
     laptop.goto(f"{live_server.url}/q/brede-reflectie/")
     laptop.get_by_role("button", name="Start de vragenlijst").click()
     link = laptop.locator("a[href*='/hervatten/']").inner_text()
-    laptop.get_by_role("link", name="Verder met de vragenlijst").click()
     _fill_profile(laptop, "no")
     laptop.get_by_role("button", name="Volgende").click()
 
@@ -144,7 +138,6 @@ def test_character_counter_and_error_summary(live_server, seed_version, new_page
     page = new_page()
     page.goto(f"{live_server.url}/q/brede-reflectie/")
     page.get_by_role("button", name="Start de vragenlijst").click()
-    page.get_by_role("link", name="Verder met de vragenlijst").click()
     page.get_by_role("button", name="Volgende").click()
     summary = page.locator("#error-summary")
     assert summary.is_visible()

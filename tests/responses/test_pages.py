@@ -111,6 +111,23 @@ def test_double_submit_stores_one_response_and_thanks_twice(client, seed_version
     assert Response.objects.count() == 1
 
 
+def test_an_old_review_page_sent_again_after_a_new_start_thanks_and_keeps_the_new(
+    client, seed_version
+):
+    _start(client)
+    _answer_all(client, complete_answers())
+    key = _submission_key(client)
+    client.post(f"{BASE}/controleren/", {"submission_key": key})
+    _start(client)
+
+    again = client.post(f"{BASE}/controleren/", {"submission_key": key})
+
+    assert again["Location"].endswith("/bedankt/")
+    assert Response.objects.count() == 1
+    resumed = client.get(f"{BASE}/verder/")
+    assert resumed["Location"].endswith("/pagina/profiel/")
+
+
 def test_case_section_is_skipped_for_those_who_did_not_apply_the_meldcode(
     client, seed_version
 ):

@@ -1,0 +1,88 @@
+"""A page's questions as HTML, each blank question rendered once and reused.
+
+A published version is frozen, so the HTML of a question without an answer
+depends only on the version, the question and the language. It is rendered
+once per process, with markers where an answer goes (a radio's or checkbox's
+`checked`, a text's value), and filled in for each page view with what the
+draft holds. The cached HTML is made from an unbound form without initial
+values, so it cannot hold anyone's answers. A bound form (a page sent back
+with errors) and a version that is not frozen are rendered in full each time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from meldcode_survey.questionnaires.models import LikertGroup, Question, Version
+
+from .forms import SectionForm, field_name
+
+FIELD_TEMPLATE = "responses/_field.html"
+# The NUL character never occurs in rendered HTML (nor in an answer: Django's
+# form fields refuse it), so it marks the places an answer goes.
+MARK = "\x00"
+_MARKED = re.compile(f"{MARK}([^{MARK}]*){MARK}")
+CHOICE_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
+MAX_CACHED = 10_000
+_blanks: dict[tuple, SafeString] = {}
+
+
+@dataclass
+class RenderedBlock:
+    """Consecutive questions of a page, with the stem of their Likert group."""
+
+    group: LikertGroup | None
+    fields: list[SafeString]
+
+
+def page_blocks(form: SectionForm, version: Version) -> list[RenderedBlock]:
+    """The page's questions as HTML, grouped as SectionForm.blocks() groups them."""
+    reuse = not form.is_bound and version.is_frozen and version.published_at
+    blocks = []
+    for block in form.blocks():
+        if reuse:
+            html = [_filled(version, bound) for bound in block.fields]
+        else:
+            html = [
+                render_to_string(FIELD_TEMPLATE, {"field": b}) for b in block.fields
+            ]
+        blocks.append(RenderedBlock(block.group, html))
+    return blocks
+
+
+def _filled(version: Version, bound: forms.BoundField) -> SafeString:
+    question: Question = bound.field.question
+    key = (version.pk, version.published_at, get_language(), question.pk)
+    blank = _blanks.get(key)
+    if blank is None:
+        if len(_blanks) >= MAX_CACHED:
+            _blanks.clear()
+        blank = _blanks[key] = render_blank(question)
+    return fill(blank, bound.value(), isinstance(bound.field.widget, CHOICE_WIDGETS))
+
+
+def render_blank(question: Question) -> SafeString:
+    """The question's HTML with markers: MARK value MARK at each option, MARK MARK
+    where a text's value goes."""
+    name = field_name(question)
+    form = SectionForm(questions=[question], initial={name: MARK * 2})
+    return render_to_string(FIELD_TEMPLATE, {"field": form[name], "blank": MARK})
+
+
+def fill(blank: str, value: Any, is_choice: bool) -> SafeString:
+    if is_choice:
+        values = value if isinstance(value, list | tuple) else [value]
+        chosen = {escape(str(v)) for v in values if v is not None}
+        html = _MARKED.sub(lambda m: " checked" if m[1] in chosen else "", blank)
+    else:
+        text = "" if value is None else escape(str(value))
+        html = _MARKED.sub(lambda m: text, blank)
+    return mark_safe(html)  # noqa: S308 - a rendered template and escaped values
