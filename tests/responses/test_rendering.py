@@ -110,7 +110,9 @@ def test_a_new_version_renders_its_own_wording(seed_version):
 
     draft = version_copy(seed_version)
     question = Question.objects.get(section__version=draft, code="beroep")
-    Question.objects.filter(pk=question.pk).update(text="Aanpassing van de tekst")
+    Question.objects.filter(pk=question.pk).update(
+        text="Aanpassing van de tekst", text_en="A change of wording"
+    )
     version_publish(draft)
 
     newcomer = Client()
@@ -152,6 +154,8 @@ def test_every_kind_of_question_fills_in_as_a_full_render_does(kind, value):
     for code in "abc":
         factories.ChoiceFactory(question=question, code=code)
     version = section.version
+    version.english_fallback = True  # the factories write Dutch only
+    version.save()
     version_publish(version)
     version.refresh_from_db()
     question = Flow.for_version(version).questions[0]
