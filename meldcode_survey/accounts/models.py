@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# The sector codes of the seed questionnaire (see shared/domain.md); a
-# questionnaire may add others, which the admin form offers as well.
+# The sector codes of the seed questionnaire; a questionnaire may add others,
+# which the admin form offers as well.
 SECTORS = [
     ("kinderopvang", _("Childcare")),
     ("onderwijs", _("Education")),
