@@ -87,7 +87,6 @@ def _add_choices(page, base: str, question: Question) -> None:
 def _answer_as_respondent(page, base: str) -> None:
     page.goto(f"{base}/q/brede-reflectie/")
     page.get_by_role("button", name="Start de vragenlijst").click()
-    page.get_by_role("link", name="Verder met de vragenlijst").click()
     page.get_by_label("Kinderopvang").check()
     page.get_by_label("5 tot 10 jaar").check()
     page.locator("#id_q_toegepast input[value='no']").check()
