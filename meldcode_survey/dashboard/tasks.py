@@ -1,8 +1,8 @@
 import logging
-from functools import cache
 
 from celery import shared_task
-from kombu.connection import ConnectionPool
+
+from meldcode_survey.lib.tasks import send_fail_fast
 
 from .services import rollups_count_missed, rollups_count_response, rollups_rebuild
 
@@ -43,25 +43,8 @@ def count_after_submit(response_id: int) -> None:
         if app.conf.task_always_eager:
             count_response_task.apply(args=[response_id], throw=True)
             return
-        with _fail_fast_pool(app.conf.broker_url).acquire(block=True) as connection:
-            count_response_task.apply_async(
-                args=[response_id], connection=connection, retry=False
-            )
+        send_fail_fast(count_response_task, [response_id])
     except Exception:
         logger.exception(
             "Response %s is not counted in the rollups yet; the sweep will", response_id
         )
-
-
-@cache
-def _fail_fast_pool(broker_url: str) -> ConnectionPool:
-    """Broker connections that give up at once when the broker is down.
-
-    Celery's own pool retries the connection for about six seconds first, which
-    a respondent would wait for after every submit while Redis is down.
-    """
-    app = count_response_task.app
-    connection = app.connection_for_write(
-        broker_url, transport_options={"max_retries": 0}
-    )
-    return connection.Pool(limit=app.conf.broker_pool_limit)

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from meldcode_survey.dashboard.tasks import count_after_submit
+from meldcode_survey.lib.tasks import send_fail_fast
 from meldcode_survey.questionnaires.models import NOT_APPLICABLE, YES, Question, Version
 
 from .deidentify import thorough_screen
@@ -132,13 +133,15 @@ def narrative_screen_later(narrative_id: int) -> None:
 
 
 def run_later(task: Any, object_id: int) -> None:
-    """Queue `task(object_id)`, or run it in-process when tasks run eagerly."""
+    """Queue `task(object_id)`, or run it in-process when tasks run eagerly.
+
+    Never waits on a broker that is down: the screening sweep catches up."""
     if task.app.conf.task_always_eager:
         task.apply(args=[object_id], throw=False)
         return
     try:
         # The queue comes from CELERY_TASK_ROUTES (SCREENING_QUEUE).
-        task.apply_async(args=[object_id])
+        send_fail_fast(task, [object_id])
     except Exception:
         logger.exception("Could not queue %s for %s", task.name, object_id)
 

@@ -1,0 +1,48 @@
+"""Work sent from the respondent's path never waits on a broker that is down."""
+
+import logging
+
+import pytest
+from redis.connection import Connection
+
+from meldcode_survey.lib import tasks
+from meldcode_survey.responses.tasks import screen_narrative_task
+
+DOWN = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Tasks go to a broker that refuses every connection; count the tries."""
+    conf = screen_narrative_task.app.conf
+    before = conf.task_always_eager, conf.broker_url
+    conf.task_always_eager, conf.broker_url = False, DOWN
+    tries = []
+    connect = Connection.connect
+
+    def counted(self, *args, **kwargs):
+        tries.append(self.port)
+        return connect(self, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "connect", counted)
+    tasks._fail_fast_pool.cache_clear()
+    try:
+        yield tries
+    finally:
+        conf.task_always_eager, conf.broker_url = before
+        tasks._fail_fast_pool.cache_clear()
+
+
+def test_a_task_for_a_broker_that_is_down_fails_at_the_first_try(broker_down):
+    with pytest.raises(Exception):  # noqa: B017 (kombu's or redis's own error)
+        tasks.send_fail_fast(screen_narrative_task, [1])
+    assert broker_down == [1]
+
+
+def test_the_screening_after_a_submit_is_logged_not_waited_for(broker_down, caplog):
+    from meldcode_survey.responses.services import run_later
+
+    with caplog.at_level(logging.ERROR):
+        run_later(screen_narrative_task, 1)
+    assert "Could not queue" in caplog.text
+    assert broker_down == [1]
