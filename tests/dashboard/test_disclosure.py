@@ -186,10 +186,3 @@ def test_every_response_gets_a_record_key_between_0_and_255(months):
     keys = list(Response.objects.values_list("record_key", flat=True))
     assert all(0 <= k < KEY_RANGE for k in keys)
     assert len(set(keys)) > 20  # drawn at random, not one default
-
-
-def test_means_are_rounded_half_up_not_cut_off():
-    assert str(marks.rounded_mean(3.37)) == "3.4"
-    assert str(marks.rounded_mean(3.35)) == "3.4"
-    assert str(marks.rounded_mean(3.34)) == "3.3"
-    assert marks.rounded_mean(None) is None

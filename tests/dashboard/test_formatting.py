@@ -31,7 +31,7 @@ def test_percentages_round_half_up(share, text):
 
 
 @pytest.mark.parametrize(
-    ("mean", "text"), [(2.45, "2,5"), (2.46, "2,5"), (3.94, "3,9")]
+    ("mean", "text"), [(2.45, "2,5"), (2.46, "2,5"), (3.37, "3,4"), (3.94, "3,9")]
 )
 def test_means_are_rounded_not_cut_off(mean, text):
     with translation.override("nl"):

@@ -14,7 +14,6 @@ Shown figures are perturbed (disclosure.py): `disclosure_note` says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -42,13 +41,6 @@ def count_mark(cell: Any, threshold: int) -> str:
 
 def share_mark(share: Any, threshold: int) -> str:
     return symbol(share.mark or SMALL_BASE, threshold) if share.hidden else ""
-
-
-def rounded_mean(mean: float | None) -> Decimal | None:
-    """A mean to one decimal, rounded half up (3.35 -> 3.4), in every output."""
-    if mean is None:
-        return None
-    return Decimal(repr(mean)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def legend(context: Any) -> list[LegendEntry]:
