@@ -24,7 +24,7 @@ class Cell:
     value: int | None
     hidden: bool = False
     protected: bool = False
-    mark: str = ""  # why it is hidden: a key of marks.MARKS
+    mark: str = ""  # why it is hidden: marks.SMALL_COUNT or marks.SMALL_BASE
 
     def __str__(self) -> str:
         return "" if self.value is None else str(self.value)
@@ -41,7 +41,7 @@ class Share:
     protected: bool = False
     numerator: int | None = None
     denominator: int | None = None
-    mark: str = ""  # why it is hidden: a key of marks.MARKS
+    mark: str = ""  # why it is hidden: marks.SMALL_COUNT or marks.SMALL_BASE
 
     @property
     def percent(self) -> float | None:

@@ -7,12 +7,11 @@ dilemmas named most, example cases (Voorbeeld / Dilemma / Opvolging), "Wat
 valt op?" and "Meer informatie?". More examples or longer texts flow on to a
 further page with the same running header and footer; no chart, row or box
 is split (factsheet.css).
-Every figure is the aggregation module's; a hidden figure reads as its mark
-(dashboard.queries.marks), and the sheet carries the legend and the disclosure
-note.
 
 Every figure is the aggregation module's, written by dashboard.formatting and
-drawn by dashboard.charts, as on the dashboard. The texts are questionnaire
+drawn by dashboard.charts, as on the dashboard; a hidden figure reads as its
+mark, and the sheet carries the legend and the disclosure note
+(dashboard.queries.marks). The texts are questionnaire
 data that staff edit in the admin (`FactsheetTexts`), the commentary is the
 sector note.
 
@@ -134,7 +133,6 @@ def factsheet_context(summary: SectorSummary, texts: FactsheetTexts) -> dict[str
         "coded_cases": count(summary.coded.coded_cases, t),
         "dilemma_cases": count(summary.coded.dilemma_cases, t),
         "examples": summary.examples[:MAX_EXAMPLES],
-        "suppression_note": formatting.suppression_note(summary.context),
         "waves": _wave_rows(summary),
         "disclosure_note": marks.disclosure_note(summary.context),
         "disclosure_legend": marks.legend(summary.context),
@@ -146,9 +144,7 @@ def _wave_rows(summary: SectorSummary) -> list[dict[str, Any]]:
     rows = []
     for item in summary.items:
         wave = item.wave
-        difference = ""
-        if wave is not None and wave.difference.points is not None:
-            difference = f"{wave.difference.points:+.0f}"
+        difference = formatting.points_text(wave.difference) if wave else ""
         rows.append(
             {
                 "item": item,

@@ -336,7 +336,9 @@ def _versus_wave(item: ItemSummary, threshold: int) -> dict[str, Any]:
     if diff.hidden:
         row["wave_points"] = HIDDEN_SHARE
     elif diff.points is not None:
-        row["wave_points"] = round(diff.points, 1)
+        row["wave_points"] = formatting.percent_number(
+            diff.value, formatting.PERCENT_DECIMALS_IN_FILES
+        )
         row["wave_significant"] = _("yes") if diff.significant else _("no")
     return row
 

@@ -85,7 +85,7 @@ def _about_sheet(workbook: Workbook, title: str, note: str, synthetic: bool) -> 
             ]
         )
         sheet.append([])
-    sheet.append([_bold(sheet, _("Note on suppression"))])
+    sheet.append([_bold(sheet, _("Note on disclosure control"))])
     sheet.append([_wrapped(sheet, note)])
     sheet.append([])
     sheet.append(
