@@ -92,10 +92,18 @@ def _hold_draft(request: HttpRequest, slug: str, draft: Draft) -> None:
         request.session.set_expiry(0)
 
 
-def _current_draft(request: HttpRequest, slug: str) -> Draft | None:
+def _current_draft(
+    request: HttpRequest, slug: str, *, posted: bool = True
+) -> Draft | None:
     """The draft in the session, or the one the posted form's signed token names
-    (the session may have expired while the respondent was typing)."""
-    key = request.session.get(_session_key(slug)) or _posted_draft_key(request)
+    (the session may have expired while the respondent was typing).
+
+    `posted` False: the session's draft only. A request that failed its CSRF
+    check may come from another site, which must not tie this browser to a draft
+    of its choosing (whose resume code it holds)."""
+    key = request.session.get(_session_key(slug))
+    if not key and posted:
+        key = _posted_draft_key(request)
     try:
         key = uuid.UUID(str(key))
     except ValueError:
@@ -500,7 +508,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         if response is not None:
             return response
     if match and match.url_name == "review" and match.namespace == "responses":
-        draft = _current_draft(request, match.kwargs["slug"])
+        draft = _current_draft(request, match.kwargs["slug"], posted=False)
         if draft is not None:
             messages.warning(request, message)
             flow = Flow.for_version(draft.version)
@@ -517,7 +525,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def _csrf_page(
     request: HttpRequest, message: str, slug: str, section: str
 ) -> HttpResponse | None:
-    draft = _current_draft(request, slug)
+    draft = _current_draft(request, slug, posted=False)
     if draft is None:
         return None
     flow = Flow.for_version(draft.version)

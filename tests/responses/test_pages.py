@@ -348,7 +348,10 @@ def test_expired_csrf_token_rerenders_the_page_with_the_posted_values(seed_versi
     assert 'name="csrfmiddlewaretoken"' in content
 
 
-def test_expired_session_and_csrf_keep_the_page_through_the_draft_key(seed_version):
+def test_a_cross_site_post_cannot_tie_a_browser_to_another_draft(seed_version):
+    """A post that fails its CSRF check may come from another site: the draft
+    its token names (the attacker's, whose resume code it holds) is not taken
+    into this browser's session, nor shown."""
     client = Client(enforce_csrf_checks=True)
     page = client.get(f"{BASE}/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
@@ -361,7 +364,9 @@ def test_expired_session_and_csrf_keep_the_page_through_the_draft_key(seed_versi
     response = fresh.post(f"{BASE}/pagina/profiel/", {**data, "draft": draft_token})
 
     assert response.status_code == 403
-    assert 'value="Leerkracht"' in response.content.decode()
+    assert 'value="Leerkracht"' not in response.content.decode()
+    assert not any(k.startswith("draft") for k in fresh.session.keys())
+    assert fresh.get(f"{BASE}/pagina/profiel/").status_code != 200
 
 
 # --- The hidden draft field is no resume code ----------------------------------
