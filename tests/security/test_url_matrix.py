@@ -264,8 +264,7 @@ def test_an_analyst_never_downloads_another_sector_or_raw_data(world):
     assert clients["analyst"].get(f"/downloads/{raw.pk}/file/").status_code == 404
     assert clients["staff"].get(f"/downloads/{raw.pk}/file/").status_code == 200
     analyst = get_user_model().objects.get(pk=limited.session["_auth_user_id"])
-    if queries.allowed_sectors(analyst) is None:
-        pytest.xfail("dashboard.queries.allowed_sectors does not consult accounts yet")
+    assert queries.allowed_sectors(analyst) is not None  # the limit is in force
     assert limited.get(f"/downloads/{summary.pk}/file/").status_code == 404
     assert (
         f"/downloads/{summary.pk}/file/"
