@@ -180,9 +180,13 @@ AXES_DISABLE_ACCESS_LOG = True
 PASSWORD_RESET_TIMEOUT = env.int("INVITATION_HOURS", default=72) * 3600
 # The site's address, for links made outside a request (`manage.py invite`).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
-# E-mail (invitations): printed on the console unless EMAIL_URL says otherwise,
-# e.g. smtp+tls://user:password@smtp.example.org:587.
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# E-mail (invitations), e.g. smtp+tls://user:password@smtp.example.org:587.
+# Without EMAIL_URL: printed on the console in development; sent nowhere in
+# production, where a printed invitation link would land in the logs (the
+# administrator is shown the link to pass on).
+vars().update(
+    env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "dummymail://")
+)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 
 # Two-factor authentication (TOTP) for every account with a role.

@@ -53,10 +53,13 @@ def invitation_url(user: Any, request: HttpRequest | None = None) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+DUMMY_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+
+
 def send_invitation(user: Any, url: str) -> bool:
-    """E-mail the link to the user; False when it was not sent (no address, or
-    the mail server refused)."""
-    if not user.email:
+    """E-mail the link to the user; False when it was not sent (no address, no
+    mail server configured, or the mail server refused)."""
+    if not user.email or settings.EMAIL_BACKEND == DUMMY_BACKEND:
         return False
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
     body = _(

@@ -196,3 +196,17 @@ def test_demo_accounts_come_with_invitation_links(client, capsys):
     assert _accept(client, links[0])["Location"] == reverse("accounts:setup")
     for user in get_user_model().objects.filter(username__startswith="demo-"):
         assert user.groups.exists()
+
+
+def test_without_a_mail_server_no_invitation_is_said_to_be_sent(settings):
+    """Production without EMAIL_URL sends nothing (a printed link would end up in
+    the logs), and says so, so the administrator passes the link on."""
+    from django.core import mail
+
+    from meldcode_survey.accounts.invitations import DUMMY_BACKEND, send_invitation
+    from tests.factories import UserFactory
+
+    settings.EMAIL_BACKEND = DUMMY_BACKEND
+    user = UserFactory(email="nieuw@example.org")
+    assert send_invitation(user, "https://example.org/invitation/x/") is False
+    assert mail.outbox == []
