@@ -42,8 +42,9 @@ from django.utils.translation import gettext as _
 
 from meldcode_survey.accounts.access import figure_access, is_analyst, is_staff_member
 from meldcode_survey.questionnaires.models import Version
+from meldcode_survey.questionnaires.sectors import ALL
 
-from .models import ALL_SECTORS, Download, Export
+from .models import Download, Export
 from .writers import build_file
 
 logger = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ class ExportSpec:
     kind: str
     version: Version
     format: str
-    sector: str = ALL_SECTORS
+    sector: str = ALL
     period_from: date | None = None
     period_to: date | None = None
     include_synthetic: bool = False

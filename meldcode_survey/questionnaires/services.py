@@ -20,6 +20,7 @@ from .models import (
     Section,
     Version,
 )
+from .sectors import ALL
 
 
 @transaction.atomic
@@ -215,6 +216,14 @@ def _choice_problems(questions: list[Question]) -> Iterator[str]:
             yield _("Question “%(code)s” is a choice question without choices.") % {
                 "code": q.code
             }
+    reserved = Choice.objects.filter(
+        question__in=questions, question__role=Question.Role.SECTOR, code=ALL
+    )
+    for code in reserved.values_list("question__code", flat=True):
+        yield _(
+            "Sector question “%(code)s” has an option coded “%(all)s”, which "
+            "stands for all sectors together."
+        ) % {"code": code, "all": ALL}
 
 
 def _likert_problems(version: Version, questions: list[Question]) -> Iterator[str]:

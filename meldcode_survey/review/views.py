@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from meldcode_survey.accounts.access import staff_required
 from meldcode_survey.questionnaires.models import Version
+from meldcode_survey.questionnaires.sectors import sector_labels
 from meldcode_survey.responses.models import CaseNarrative
 
 from . import queries
@@ -87,7 +88,7 @@ def _reading_context(
         "texts": [] if purged else marked_texts(narrative),
         "purged": purged,
         "context_answers": queries.case_context(narrative),
-        "sector_label": queries.sector_labels().get(
+        "sector_label": sector_labels().get(
             narrative.response.sector, narrative.response.sector
         ),
         "filter_qs": _filter_qs(request),
@@ -104,7 +105,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     narratives = list(page.object_list)
     queries.describe_page(narratives)
-    labels = queries.sector_labels()
+    labels = sector_labels()
     for case in narratives:
         case.sector_label = labels.get(case.response.sector, case.response.sector)
     return render(
@@ -484,7 +485,7 @@ def frequencies(request: HttpRequest) -> HttpResponse:
         version_ids=version_ids,
         include_synthetic=form.cleaned_data.get("synthetic", False),
     )
-    labels = queries.sector_labels()
+    labels = sector_labels()
     # In the order of the sector question; sectors it no longer has go last.
     order = {code: i for i, code in enumerate(labels)}
     sectors = sorted(data.totals, key=lambda s: (order.get(s, len(order)), s))

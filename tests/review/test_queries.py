@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import translation
 
+from meldcode_survey.questionnaires.sectors import ALL
 from meldcode_survey.review.queries import (
     CodeCount,
     Example,
@@ -46,8 +47,8 @@ def coded(make_narrative, codes, staff_user):
     make_narrative()  # not coded: not counted
 
 
-def counts_of(*, sector=None, **filters):
-    """One sector's code counts (None: all), as the dashboard reads them."""
+def counts_of(*, sector=ALL, **filters):
+    """One sector's code counts (ALL: all sectors), as the dashboard reads them."""
     return code_frequencies_by_sector(**filters).of(sector)
 
 
@@ -260,4 +261,4 @@ def test_code_frequencies_by_sector(coded, seed_version):
     total, rows = data.of("kinderopvang")
     assert total == 3
     assert _counts(rows) == [("A", 2), ("C", 1), ("D", 1)]
-    assert data.of(None) == (4, data.codes)
+    assert data.of(ALL) == (4, data.codes)

@@ -25,11 +25,10 @@ from datetime import date
 from django.db.models import Sum
 
 from meldcode_survey.questionnaires.models import Choice, Question, ScalePoint, Version
+from meldcode_survey.questionnaires.sectors import ALL
 from meldcode_survey.responses.models import NOT_APPLICABLE_KEY
 
 from ..models import ANSWERED_KEY, AnswerRollup, ResponseRollup
-
-ALL = "*"  # sector codes are slugs, so this never clashes
 
 RESPONSE_MEASURES = ResponseRollup.COUNTS
 KEY_SUMS = ResponseRollup.KEY_SUMS

@@ -29,7 +29,6 @@ from .workspace import (
     narratives_for,
     narratives_for_reading,
     next_to_code,
-    sector_labels,
 )
 
 __all__ = [
@@ -54,6 +53,5 @@ __all__ = [
     "narratives_for",
     "narratives_for_reading",
     "next_to_code",
-    "sector_labels",
     "unscreened",
 ]
