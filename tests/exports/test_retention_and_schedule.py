@@ -17,7 +17,7 @@ from django_celery_beat.models import PeriodicTask
 from meldcode_survey.celery import app
 from meldcode_survey.exports import services
 from meldcode_survey.exports.models import Download, Export
-from meldcode_survey.exports.schedules import sectors_of
+from meldcode_survey.questionnaires.sectors import ALL, sector_codes
 
 from .conftest import BIG_N, SMALL_N
 
@@ -94,11 +94,11 @@ def test_the_schedule_queues_a_pack_per_sector_once(
 
     with django_capture_on_commit_callbacks() as callbacks:
         count = summary_packs_task.apply(kwargs={"formats": ["pdf", "xlsx"]}).get()
-    sectors = sectors_of(seed_version)
+    sectors = sector_codes(seed_version)
     assert count == 2 * (len(sectors) + 1)
     assert len(callbacks) == count
     exports = Export.objects.all()
-    assert {e.sector for e in exports} == {*sectors, ""}
+    assert {e.sector for e in exports} == {*sectors, ALL}
     assert {e.format for e in exports} == {"pdf", "xlsx"}
     assert all(e.requested_by is None and e.kind == "summary" for e in exports)
     # An overlapping run while these are still queued adds nothing.
@@ -122,7 +122,7 @@ def test_the_schedule_makes_sector_files_for_analysts_limited_to_them(
     without_all = Export.objects.filter(with_all_sectors=False)
     assert [e.sector for e in without_all] == ["onderwijs"]
     assert Export.objects.filter(with_all_sectors=True).count() == (
-        len(sectors_of(seed_version)) + 1
+        len(sector_codes(seed_version)) + 1
     )
 
 
