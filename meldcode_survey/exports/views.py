@@ -30,7 +30,7 @@ from meldcode_survey.accounts.access import (
 from .forms import ExportRequestForm, sector_choices
 from .models import Export
 from .permissions import visible_exports
-from .services import export_request, open_export_file, record_download
+from .services import export_download_record, export_file_open, export_request
 
 PAGE_SIZE = 50
 REFRESH_SECONDS = 5
@@ -149,10 +149,10 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     if not export.is_downloadable:
         raise Http404
     try:
-        handle = open_export_file(export)
+        handle = export_file_open(export)
     except OSError as exc:
         raise Http404 from exc
-    record_download(export=export, user=request.user)
+    export_download_record(export=export, user=request.user)
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -25,7 +25,7 @@ from meldcode_survey.questionnaires.models import Version
 from meldcode_survey.questionnaires.sectors import sector_labels
 from meldcode_survey.responses.models import CaseNarrative
 
-from . import queries
+from . import queries, services
 from .agreement import interpret
 from .display import marked_texts, still_identifying
 from .forms import (
@@ -41,15 +41,14 @@ from .models import TEXT_FIELDS, Codebook, Coding, NarrativeRead, Redaction
 from .services import (
     APPROVE_PERMISSION,
     RESOLVE_PERMISSION,
-    approve_redaction,
-    dismiss_flag,
+    coding_resolve,
+    coding_save,
     ensure_default_codebook,
     has_seen_codings,
-    record_read,
-    resolve_coding,
-    save_coding,
-    save_redaction,
-    set_example,
+    narrative_read_record,
+    redaction_flag_dismiss,
+    redaction_save,
+    redaction_set_example,
 )
 
 PAGE_SIZE = 50
@@ -82,7 +81,7 @@ def _reading_context(
     """What every page showing a narrative needs; records the read."""
     purged = narrative.texts_purged_on is not None
     if not purged:
-        record_read(request.user, narrative, purpose)
+        narrative_read_record(request.user, narrative, purpose)
     return {
         "narrative": narrative,
         "texts": [] if purged else marked_texts(narrative),
@@ -159,7 +158,7 @@ def _save_coding(
 ) -> HttpResponse | None:
     """Store a valid coding and move on; None when the rules refuse it."""
     try:
-        save_coding(
+        coding_save(
             narrative=case,
             coder=request.user,
             codes=form.chosen_codes(),
@@ -246,7 +245,7 @@ def _save_final(
 ) -> HttpResponse | None:
     """Store a lead's valid decision and move on; None when it is refused."""
     try:
-        resolve_coding(
+        coding_resolve(
             narrative=case,
             lead=request.user,
             codes=form.chosen_codes(),
@@ -319,7 +318,7 @@ def redaction(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = RedactionForm(request.POST, instance=current)
         if form.is_valid():
-            save_redaction(narrative=case, writer=request.user, texts=form.cleaned_data)
+            redaction_save(narrative=case, writer=request.user, texts=form.cleaned_data)
             messages.success(request, _("Redaction saved."))
             return redirect("review:redaction", pk=pk)
     elif current is None:
@@ -351,7 +350,7 @@ def redaction(request: HttpRequest, pk: int) -> HttpResponse:
 def redaction_approve(request: HttpRequest, pk: int) -> HttpResponse:
     current = get_object_or_404(Redaction, narrative_id=pk)
     try:
-        approve_redaction(redaction=current, approver=request.user)
+        services.redaction_approve(redaction=current, approver=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -366,7 +365,7 @@ def redaction_example(request: HttpRequest, pk: int) -> HttpResponse:
     current = get_object_or_404(Redaction, narrative_id=pk)
     wanted = request.POST.get("is_example") == "1"
     try:
-        set_example(redaction=current, is_example=wanted)
+        redaction_set_example(redaction=current, is_example=wanted)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -390,7 +389,9 @@ def redaction_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
         return redirect("review:redaction", pk=pk)
     try:
-        dismiss_flag(redaction=current, user=request.user, **form.cleaned_data)
+        redaction_flag_dismiss(
+            redaction=current, user=request.user, **form.cleaned_data
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
