@@ -13,12 +13,12 @@ is never stale, across processes too.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -240,12 +240,8 @@ def _cached(
         queries.sees_unsuppressed(request.user),
         get_language(),
     )
-    key = "dashboard:page:" + hashlib.sha256(repr(key_parts).encode()).hexdigest()
-    page = cache.get(key)
-    if page is None:
-        page = build()
-        cache.set(key, page, CACHE_SECONDS)
-    return page
+    key = make_template_fragment_key("dashboard:page", [repr(key_parts)])
+    return cache.get_or_set(key, build, CACHE_SECONDS)
 
 
 def _questionnaire(
