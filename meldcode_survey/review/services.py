@@ -36,6 +36,7 @@ from .models import (
     Redaction,
     in_double_coding_sample,
 )
+from .queries import has_seen_codings
 
 RESOLVE_PERMISSION = "review.resolve_coding"
 APPROVE_PERMISSION = "review.approve_redaction"
@@ -56,13 +57,6 @@ def narrative_read_record(
     user: Any, narrative: CaseNarrative, purpose: str = NarrativeRead.Purpose.CODE
 ) -> NarrativeRead:
     return NarrativeRead.objects.create(user=user, narrative=narrative, purpose=purpose)
-
-
-def has_seen_codings(user: Any, narrative: CaseNarrative) -> bool:
-    """Whether `user` opened the resolve page, and so can no longer code blind."""
-    return NarrativeRead.objects.filter(
-        user=user, narrative=narrative, purpose=NarrativeRead.Purpose.RESOLVE
-    ).exists()
 
 
 def _codebook_of(narrative: CaseNarrative) -> Codebook:

@@ -44,7 +44,6 @@ from .services import (
     coding_resolve,
     coding_save,
     ensure_default_codebook,
-    has_seen_codings,
     narrative_read_record,
     redaction_flag_dismiss,
     redaction_save,
@@ -198,7 +197,7 @@ def narrative(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "mine": mine,
-            "blind_lost": not shown and has_seen_codings(request.user, case),
+            "blind_lost": not shown and queries.has_seen_codings(request.user, case),
             "codings": queries.codings_of(case) if shown else [],
             "final": queries.final_of(case) if shown else None,
             "other_count": case.codings.exclude(coder=request.user).count(),

@@ -38,6 +38,13 @@ from ..models import (
 )
 
 
+def has_seen_codings(user: Any, narrative: CaseNarrative) -> bool:
+    """Whether `user` opened the resolve page, and so can no longer code blind."""
+    return NarrativeRead.objects.filter(
+        user=user, narrative=narrative, purpose=NarrativeRead.Purpose.RESOLVE
+    ).exists()
+
+
 def coded_versions() -> QuerySet[Version]:
     return (
         Version.objects.exclude(status=Version.Status.DRAFT)
