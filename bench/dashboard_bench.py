@@ -290,7 +290,8 @@ def _usefulness(version) -> dict:  # noqa: ANN001
     and how far off they are: whole period and the last month, every sector
     and all sectors (disclosure control, dashboard/queries/disclosure.py)."""
     from meldcode_survey.dashboard.models import ResponseRollup
-    from meldcode_survey.dashboard.queries import sector_codes, sector_summary
+    from meldcode_survey.dashboard.queries import sector_summary
+    from meldcode_survey.questionnaires.sectors import ALL, sector_codes
 
     last = (
         ResponseRollup.objects.filter(version=version)
@@ -301,7 +302,7 @@ def _usefulness(version) -> dict:  # noqa: ANN001
     figures = {}
     for name, month in (("whole", None), ("month", last)):
         large = shown = small = off = 0
-        for sector in [*sector_codes(version), None]:
+        for sector in [*sector_codes(version), ALL]:
             views = [
                 sector_summary(
                     version=version,

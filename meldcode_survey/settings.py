@@ -246,11 +246,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# The periodic tasks (retention) are rows made by the data migration audit 0002,
-# changed by staff in the admin ("Periodic tasks"). Entries in
+# The periodic tasks are rows made by data migrations (retention: responses
+# 0008), changed by staff in the admin ("Periodic tasks"). Entries in
 # CELERY_BEAT_SCHEDULE would overwrite those changes each time beat starts, so
 # a new periodic task gets a data migration, not an entry here.
 CELERY_BEAT_SCHEDULE: dict = {}
+# Tasks outside the apps' tasks.py (which Celery finds itself).
+CELERY_IMPORTS = ["meldcode_survey.retention"]
 
 # Security: secure defaults in production, relaxed only for local development.
 SESSION_COOKIE_HTTPONLY = True
@@ -259,7 +261,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-CSRF_FAILURE_VIEW = "meldcode_survey.responses.views.csrf_failure"
+CSRF_FAILURE_VIEW = "meldcode_survey.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,4 +1,5 @@
-"""Project-level pages: home, health check, accessibility statement, errors."""
+"""Project-level pages: home, health check, accessibility statement, errors
+(server error, bad request, CSRF failure)."""
 
 import sys
 
@@ -6,9 +7,11 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from meldcode_survey.questionnaires.models import Questionnaire
+from meldcode_survey.responses.views import page_after_csrf_failure
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -84,6 +87,19 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _database_unreachable(exception):
         return _unavailable()
     return default(request, exception)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The site's CSRF failure view (settings.CSRF_FAILURE_VIEW): a respondent's
+    page is shown again with what they posted; anything else asks to reload."""
+    response = page_after_csrf_failure(request)
+    if response is not None:
+        return response
+    context = {
+        "title": _("Your session has expired"),
+        "message": _("Please go back, reload the page and try again."),
+    }
+    return render(request, "403_csrf.html", context, status=403)
 
 
 def _database_unreachable(error: BaseException | None) -> bool:

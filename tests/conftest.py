@@ -98,15 +98,6 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_version_meta():
-    """The dashboard caches the questions of frozen versions by primary key;
-    test databases hand out the same keys again after a rollback."""
-    from meldcode_survey.dashboard.queries.tables import _META_CACHE
-
-    _META_CACHE.clear()
-
-
 @pytest.fixture
 def seed_definition() -> dict:
     return json.loads(SEED_PATH.read_text(encoding="utf-8"))

@@ -22,22 +22,16 @@ from meldcode_survey import audit
 from meldcode_survey.audit.models import Action
 
 from .invitations import invitation_url, send_invitation
-from .models import SECTORS, AnalystSectorAccess
+from .models import AnalystSectorAccess
 
 User = get_user_model()
 
 
-def sector_choices() -> list[tuple[str, Any]]:
-    """The known sectors, plus codes used by any questionnaire's sector question."""
-    from meldcode_survey.questionnaires.models import Choice, Question
+def sector_choices() -> list[tuple[str, str]]:
+    """The codes of every questionnaire's sector question, with their labels."""
+    from meldcode_survey.questionnaires.sectors import sector_labels
 
-    choices = dict(SECTORS)
-    used = Choice.objects.filter(question__role=Question.Role.SECTOR).values_list(
-        "code", "label"
-    )
-    for code, label in used:
-        choices.setdefault(code, label)
-    return sorted(choices.items())
+    return sorted(sector_labels().items())
 
 
 class AnalystSectorAccessForm(forms.ModelForm):

@@ -6,18 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# The sector codes of the seed questionnaire; a questionnaire may add others,
-# which the admin form offers as well.
-SECTORS = [
-    ("kinderopvang", _("Childcare")),
-    ("onderwijs", _("Education")),
-    ("gezondheidszorg", _("Health care")),
-    ("maatschappelijke_ondersteuning", _("Social support")),
-    ("jeugdhulp", _("Youth care")),
-    ("justitie", _("Justice")),
-    ("overig", _("Other")),
-]
-
 
 class AnalystSectorAccess(models.Model):
     """Limits an analyst to some sectors, in pages and in files.

@@ -434,20 +434,12 @@ def figures_changed(*version_ids: int, everything: bool = False) -> None:
     token = secrets.token_hex(16)
     if everything:
         FiguresStamp.objects.update(token=token)
-    for version_id in version_ids:
-        _upsert_token(version_id, token)
-
-
-def _upsert_token(version_id: int, token: str) -> None:
-    quote = connection.ops.quote_name
-    table = quote(FiguresStamp._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({quote('version_id')}, {quote('token')}) "
-            f"VALUES (%s, %s) ON CONFLICT ({quote('version_id')}) "
-            f"DO UPDATE SET {quote('token')} = excluded.{quote('token')}",
-            [version_id, token],
-        )
+    FiguresStamp.objects.bulk_create(
+        [FiguresStamp(version_id=pk, token=token) for pk in sorted(set(version_ids))],
+        update_conflicts=True,
+        unique_fields=["version"],
+        update_fields=["token"],
+    )
 
 
 # --- Notes --------------------------------------------------------------------

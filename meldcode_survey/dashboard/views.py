@@ -13,12 +13,12 @@ is never stale, across processes too.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,6 +35,7 @@ from meldcode_survey.accounts.access import (
     staff_required,
 )
 from meldcode_survey.questionnaires.models import Questionnaire, Version
+from meldcode_survey.questionnaires.sectors import ALL, sector_codes
 
 from . import queries
 from .charts import split_pie, stacked_chart
@@ -96,6 +97,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
                 "context": data.context,
                 "form": form.styled(),
                 "show_all": access.all_sectors,
+                "all_code": ALL,
                 "chart": stacked_chart(
                     data.items, data.scale, threshold=data.context.threshold
                 ),
@@ -176,7 +178,7 @@ def sector(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
 def note_edit(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
     """Staff write what stands out in a sector, per version."""
     questionnaire, _versions, version = _questionnaire(slug, request)
-    if sector not in queries.sector_codes(version):
+    if sector not in sector_codes(version):
         raise Http404(_("No such sector in this questionnaire."))
     note = SectorNote.objects.filter(version=version, sector=sector).first()
     form = NoteForm(
@@ -238,12 +240,8 @@ def _cached(
         queries.sees_unsuppressed(request.user),
         get_language(),
     )
-    key = "dashboard:page:" + hashlib.sha256(repr(key_parts).encode()).hexdigest()
-    page = cache.get(key)
-    if page is None:
-        page = build()
-        cache.set(key, page, CACHE_SECONDS)
-    return page
+    key = make_template_fragment_key("dashboard:page", [repr(key_parts)])
+    return cache.get_or_set(key, build, CACHE_SECONDS)
 
 
 def _questionnaire(

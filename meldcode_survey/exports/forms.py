@@ -5,11 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from meldcode_survey.accounts.access import is_staff_member
-from meldcode_survey.questionnaires.models import Question, Version
+from meldcode_survey.accounts.access import allowed_sectors, is_staff_member
+from meldcode_survey.questionnaires.models import Version
+from meldcode_survey.questionnaires.sectors import ALL, sector_labels
 
-from .models import ALL_SECTORS, Export
-from .permissions import sectors_for
+from .models import Export
 from .services import ExportSpec
 
 
@@ -23,14 +23,8 @@ def _versions() -> Any:
 
 def sector_choices(allowed: set[str] | None) -> list[tuple[str, str]]:
     """Sector codes of every version that can have responses, with labels."""
-    questions = Question.objects.filter(
-        role=Question.Role.SECTOR, version__in=_versions()
-    ).prefetch_related("choices")
-    labels: dict[str, str] = {}
-    for question in questions:
-        for choice in question.choices.all():
-            labels.setdefault(choice.code, choice.tr("label"))
-    choices = [] if allowed is not None else [(ALL_SECTORS, _("All sectors"))]
+    labels = sector_labels(_versions())
+    choices = [] if allowed is not None else [(ALL, _("All sectors"))]
     choices += [
         (code, label)
         for code, label in labels.items()
@@ -94,7 +88,7 @@ class ExportRequestForm(forms.Form):
         self.fields["version"].queryset = versions = _versions()
         live = versions.filter(status=Version.Status.PUBLISHED).first()
         self.fields["version"].initial = live or versions.first()
-        allowed = sectors_for(user)
+        allowed = allowed_sectors(user)
         self.fields["sector"].choices = sector_choices(allowed)
         self.fields["sector"].required = allowed is not None
         if not is_staff_member(user):
@@ -124,7 +118,7 @@ class ExportRequestForm(forms.Form):
             kind=data["kind"],
             version=data["version"],
             format=data["format"],
-            sector=data.get("sector") or ALL_SECTORS,
+            sector=data.get("sector") or ALL,
             period_from=data.get("period_from"),
             period_to=data.get("period_to"),
             include_synthetic=data.get("include_synthetic", False),

@@ -25,9 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meldcode_survey.accounts.access import FigureAccess
 from meldcode_survey.questionnaires.models import Version
-
-ALL_SECTORS = ""
-ALL_SECTORS_SLUG = "all"  # in URLs, where a sector cannot be empty
+from meldcode_survey.questionnaires.sectors import ALL
 
 
 class ExportQuerySet(models.QuerySet):
@@ -75,8 +73,8 @@ class Export(models.Model):
     sector = models.CharField(
         _("sector"),
         max_length=40,
-        blank=True,
-        help_text=_("A sector code; empty for all sectors."),
+        default=ALL,
+        help_text=_("A sector code, or “all” for all sectors together."),
     )
     format = models.CharField(_("format"), max_length=5, choices=Format.choices)
     period_from = models.DateField(_("from"), null=True, blank=True)
@@ -201,7 +199,7 @@ class Export(models.Model):
 
     @property
     def is_all_sectors(self) -> bool:
-        return self.sector == ALL_SECTORS
+        return self.sector == ALL
 
     @property
     def is_active(self) -> bool:
@@ -221,7 +219,7 @@ class Export(models.Model):
             self.version.questionnaire.slug,
             f"v{self.version.number}",
             "samenvatting" if self.kind == self.Kind.SUMMARY else "ruwe-data",
-            self.sector or "alle-sectoren",
+            "alle-sectoren" if self.is_all_sectors else self.sector,
         ]
         if self.period_from or self.period_to:
             parts.append(f"{_iso(self.period_from)}_{_iso(self.period_to)}")

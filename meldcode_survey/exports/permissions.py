@@ -23,12 +23,6 @@ from meldcode_survey.accounts.access import figure_access, is_analyst, is_staff_
 from .models import Export
 
 
-def sectors_for(user: Any) -> set[str] | None:
-    """The sector codes an analyst may see; None: all (the one shared rule)."""
-    sectors = figure_access(user).sectors
-    return None if sectors is None else set(sectors)
-
-
 def visible_exports(user: Any) -> QuerySet[Export]:
     exports = Export.objects.select_related("version__questionnaire", "requested_by")
     if is_staff_member(user):

@@ -5,22 +5,13 @@ from __future__ import annotations
 from itertools import product
 
 from meldcode_survey.accounts.access import limited_sectors
-from meldcode_survey.questionnaires.models import Question, Version
+from meldcode_survey.questionnaires.models import Version
+from meldcode_survey.questionnaires.sectors import ALL, sector_codes
 
-from .models import ALL_SECTORS, Export
+from .models import Export
 from .services import ExportSpec, export_request
 
 DEFAULT_PACK_FORMATS = (Export.Format.PDF, Export.Format.XLSX, Export.Format.CSV)
-
-
-def sectors_of(version: Version) -> list[str]:
-    """The sector codes of a version: the options of its sector question."""
-    question = Question.objects.filter(
-        version=version, role=Question.Role.SECTOR
-    ).first()
-    if question is None:
-        return []
-    return list(question.choices.order_by("position").values_list("code", flat=True))
 
 
 def summary_packs(formats: list[str] | None = None) -> list[Export]:
@@ -37,7 +28,7 @@ def summary_packs(formats: list[str] | None = None) -> list[Export]:
     exports = []
     versions = Version.objects.filter(status=Version.Status.PUBLISHED)
     for version in versions.select_related("questionnaire"):
-        for sector in [*sectors_of(version), ALL_SECTORS]:
+        for sector in [*sector_codes(version), ALL]:
             scopes = [True, False] if sector in limited else [True]
             for fmt, with_all in product(wanted, scopes):
                 spec = ExportSpec(

@@ -42,8 +42,9 @@ from django.utils.translation import gettext as _
 
 from meldcode_survey.accounts.access import figure_access, is_analyst, is_staff_member
 from meldcode_survey.questionnaires.models import Version
+from meldcode_survey.questionnaires.sectors import ALL
 
-from .models import ALL_SECTORS, Download, Export
+from .models import Download, Export
 from .writers import build_file
 
 logger = logging.getLogger(__name__)
@@ -62,14 +63,10 @@ STALLED_AFTER = timedelta(minutes=15)
 TMP_DIR = "exports/tmp"
 
 
-def retention_days() -> int:
-    return int(getattr(settings, "EXPORT_RETENTION_DAYS", 30))
-
-
 def stale_after() -> timedelta:
     """How old the heartbeat of a running export may be before its worker is
     taken for dead and the export may be claimed again."""
-    return timedelta(seconds=int(getattr(settings, "EXPORT_STALE_SECONDS", 600)))
+    return timedelta(seconds=settings.EXPORT_STALE_SECONDS)
 
 
 # --- Requesting ---------------------------------------------------------------
@@ -80,7 +77,7 @@ class ExportSpec:
     kind: str
     version: Version
     format: str
-    sector: str = ALL_SECTORS
+    sector: str = ALL
     period_from: date | None = None
     period_to: date | None = None
     include_synthetic: bool = False
@@ -103,7 +100,7 @@ class ExportSpec:
         }
 
 
-def check_may_request(user: Any, spec: ExportSpec) -> None:
+def export_check_may_request(user: Any, spec: ExportSpec) -> None:
     """Raise PermissionDenied unless `user` may request this export."""
     if is_staff_member(user):
         return
@@ -156,7 +153,7 @@ def export_request(
     returned instead of a second one (a double click, an impatient reload).
     """
     if user is not None:
-        check_may_request(user, spec)
+        export_check_may_request(user, spec)
         spec = spec_for(user, spec)
     spec = normalise_spec(spec)
     if spec.format not in Export.FORMATS_BY_KIND[spec.kind]:
@@ -189,13 +186,13 @@ def enqueue(export_id: int) -> None:
         return
     try:
         run_export_task.apply_async(
-            args=[export_id], queue=getattr(settings, "EXPORT_QUEUE", None) or None
+            args=[export_id], queue=settings.EXPORT_QUEUE or None
         )
     except Exception:
         logger.exception("Could not queue export %s; it will be sent again", export_id)
 
 
-def requeue_stalled(now: datetime | None = None) -> list[int]:
+def exports_requeue_stalled(now: datetime | None = None) -> list[int]:
     """The sweep: send again exports whose worker died (a stale heartbeat) or
     whose message was lost (queued for long). A duplicate message is harmless:
     it finds nothing to claim."""
@@ -379,7 +376,7 @@ def _store(export: Export, tmp: Path, rows: int | None) -> None:
         rows=rows,
         error="",
         finished_at=now,
-        expires_at=now + timedelta(days=retention_days()),
+        expires_at=now + timedelta(days=settings.EXPORT_RETENTION_DAYS),
     )
     if not stored:
         logger.warning("Export %s was taken over; dropping this run's file", export.pk)
@@ -430,7 +427,7 @@ def _delete_stored(name: str) -> None:
             break
 
 
-def delete_expired_exports(now: Any = None) -> int:
+def exports_delete_expired(now: Any = None) -> int:
     """Delete the files of exports past their retention date; keep the rows.
 
     The rows stay (status "expired", no file) with their download log, so the
@@ -475,12 +472,12 @@ def export_delete(export: Export) -> None:
 # --- Downloads ----------------------------------------------------------------
 
 
-def record_download(*, export: Export, user: Any) -> Download:
+def export_download_record(*, export: Export, user: Any) -> Download:
     return Download.objects.create(
         export=export, user=user, filename=export.filename, sha256=export.sha256
     )
 
 
-def open_export_file(export: Export) -> Any:
+def export_file_open(export: Export) -> Any:
     """The stored file, opened for reading (may raise OSError)."""
     return default_storage.open(export.file.name, "rb")

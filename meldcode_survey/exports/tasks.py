@@ -46,11 +46,6 @@ def summary_packs_task(formats: list[str] | None = None) -> int:
         return len(summary_packs(formats=formats))
 
 
-@shared_task(name="exports.delete_expired", time_limit=600)
-def delete_expired_task() -> int:
-    return services.delete_expired_exports()
-
-
 @shared_task(name="exports.requeue_stalled", time_limit=120)
 def requeue_stalled_task() -> int:
-    return len(services.requeue_stalled())
+    return len(services.exports_requeue_stalled())

@@ -21,12 +21,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from meldcode_survey.accounts.access import dashboard_access_required, is_staff_member
+from meldcode_survey.accounts.access import (
+    allowed_sectors,
+    dashboard_access_required,
+    is_staff_member,
+)
 
 from .forms import ExportRequestForm, sector_choices
-from .models import ALL_SECTORS, ALL_SECTORS_SLUG, Export
-from .permissions import sectors_for, visible_exports
-from .services import export_request, open_export_file, record_download
+from .models import Export
+from .permissions import visible_exports
+from .services import export_download_record, export_file_open, export_request
 
 PAGE_SIZE = 50
 REFRESH_SECONDS = 5
@@ -63,8 +67,7 @@ def sector_file(request: HttpRequest, sector: str, format: str) -> HttpResponse:
     """
     if format not in Export.FORMATS_BY_KIND[Export.Kind.SUMMARY]:
         raise Http404
-    sector = ALL_SECTORS if sector == ALL_SECTORS_SLUG else sector
-    allowed = sectors_for(request.user)
+    allowed = allowed_sectors(request.user)
     if allowed is not None and sector not in allowed:
         raise Http404
     version = request.GET.get("version", "")
@@ -146,10 +149,10 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     if not export.is_downloadable:
         raise Http404
     try:
-        handle = open_export_file(export)
+        handle = export_file_open(export)
     except OSError as exc:
         raise Http404 from exc
-    record_download(export=export, user=request.user)
+    export_download_record(export=export, user=request.user)
     response = FileResponse(
         handle,
         as_attachment=True,

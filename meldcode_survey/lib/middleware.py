@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 class LanguageCookieMiddleware:
@@ -26,7 +27,5 @@ class LanguageCookieMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
-        patch = response.headers.get("Vary", "")
-        if "Cookie" not in patch:
-            response.headers["Vary"] = f"{patch}, Cookie".lstrip(", ")
+        patch_vary_headers(response, ["Cookie"])
         return response

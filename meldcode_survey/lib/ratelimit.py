@@ -22,7 +22,7 @@ from ipware import get_client_ip
 
 def client_address(request: HttpRequest) -> str:
     """The client's address as the trusted proxies give it (see the module)."""
-    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
+    proxies = settings.TRUSTED_PROXY_COUNT
     if proxies > 0:
         # django-ipware counts the proxies listed after the client; the last
         # proxy is REMOTE_ADDR and is not listed.

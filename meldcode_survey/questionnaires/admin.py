@@ -23,11 +23,9 @@ from .models import (
     Section,
     Version,
 )
+from .queries import diff_versions, previous_version, stale_english
 from .services import (
-    diff_versions,
-    previous_version,
     publish_problems,
-    stale_english,
     version_copy,
     version_publish,
 )

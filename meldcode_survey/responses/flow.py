@@ -7,11 +7,10 @@ so an answer on a page that ends up hidden never shows a later page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from meldcode_survey.questionnaires.models import Question, Section, Version
+from meldcode_survey.questionnaires.structure import structure
 
 
 @dataclass
@@ -21,22 +20,9 @@ class Flow:
 
     @classmethod
     def for_version(cls, version: Version) -> Flow:
-        """The flow of a version; a published one is frozen, so it is loaded once
-        per process (keyed by publication time, which a new version changes)."""
-        if version.is_frozen and version.published_at:
-            return _frozen_flow(version.pk, version.published_at)
-        return cls.load(version)
-
-    @classmethod
-    def load(cls, version: Version) -> Flow:
-        sections = version.sections.select_related(
-            "condition_question"
-        ).prefetch_related(
-            "questions__choices",
-            "questions__condition_question",
-            "questions__group__scale__points",
-        )
-        return cls(version=version, sections=list(sections))
+        """The flow of a version, on its structure (questionnaires.structure:
+        loaded once per process for a frozen version)."""
+        return cls(version=version, sections=structure(version).sections)
 
     @property
     def questions(self) -> list[Question]:
@@ -92,8 +78,3 @@ class Flow:
         ]
         number = sum(1 for s in expected if s.position <= section.position)
         return number, len(expected) + 1
-
-
-@lru_cache(maxsize=32)
-def _frozen_flow(version_id: int, published_at: datetime) -> Flow:
-    return Flow.load(Version.objects.get(pk=version_id))

@@ -55,6 +55,7 @@ def hash_resume_code(code: str) -> str:
 
 
 def _draft_expiry() -> Any:
+    """When a draft saved now expires: the one definition of draft expiry."""
     return timezone.now() + timedelta(days=settings.DRAFT_RETENTION_DAYS)
 
 
@@ -67,7 +68,12 @@ class DraftQuerySet(models.QuerySet):
 
 
 class Draft(models.Model):
-    """Answers in progress, saved server-side page by page."""
+    """Answers in progress, saved server-side page by page.
+
+    A draft expires DRAFT_RETENTION_DAYS after its last save (`expires_at`, set
+    by save()): `Draft.objects.live()` finds the others, and the nightly
+    retention deletes `Draft.objects.expired()` (responses.retention).
+    """
 
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="+")
     # Issued with the draft: identifies it in forms and makes submit idempotent.

@@ -68,12 +68,6 @@ def draft_save_answers(
     return code
 
 
-def drafts_delete_expired() -> int:
-    """Delete drafts past their expiry; returns how many were deleted."""
-    deleted, _ = Draft.objects.expired().delete()
-    return deleted
-
-
 def draft_new_resume_code(draft: Draft) -> str:
     """Replace the resume code (e.g. when the respondent lost it)."""
     code = draft.assign_resume_code()

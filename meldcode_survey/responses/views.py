@@ -492,34 +492,31 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """An expired form never costs the respondent their page: show it again with
-    what they posted, a fresh token and a message."""
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        match = None
+def page_after_csrf_failure(request: HttpRequest) -> HttpResponse | None:
+    """An expired form never costs the respondent their page: a page or review
+    whose post failed its CSRF check (an expired session) is shown again with
+    what they posted, a fresh token and a message; None for any other request.
+    Called by the site's CSRF failure view (meldcode_survey.views.csrf_failure)."""
     message = _(
         "Your session had expired, so your last step was not saved yet. Your answers "
         "are still here: please press the button again."
     )
-    if match and match.url_name == "page" and match.namespace == "responses":
-        response = _csrf_page(request, message, **match.kwargs)
-        if response is not None:
-            return response
-    if match and match.url_name == "review" and match.namespace == "responses":
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if match.namespace != "responses":
+        return None
+    if match.url_name == "page":
+        return _csrf_page(request, message, **match.kwargs)
+    if match.url_name == "review":
         draft = _current_draft(request, match.kwargs["slug"], posted=False)
         if draft is not None:
             messages.warning(request, message)
             flow = Flow.for_version(draft.version)
             form = SubmitForm(initial={"submission_key": draft.key})
             return _render_review(request, flow, draft, form, status=403)
-    return _message_page(
-        request,
-        _("Your session has expired"),
-        _("Please go back, reload the page and try again."),
-        status=403,
-    )
+    return None
 
 
 def _csrf_page(

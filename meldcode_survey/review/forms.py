@@ -5,8 +5,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from meldcode_survey.questionnaires.sectors import ALL, sector_labels
+
 from .models import TEXT_FIELDS, Code, Redaction
-from .queries import NarrativeFilters, Status, coded_versions, sector_labels
+from .queries import NarrativeFilters, Status, coded_versions
 
 ANY = ("", _("All"))
 
@@ -79,7 +81,7 @@ class FilterForm(forms.Form):
             data = self.cleaned_data
         return NarrativeFilters(
             version=data.get("version"),
-            sector=data.get("sector") or None,
+            sector=data.get("sector") or ALL,
             status=data.get("status", ""),
             flags=data.get("flags", ""),
             dilemma=data.get("dilemma", ""),

@@ -36,6 +36,7 @@ from .models import (
     Redaction,
     in_double_coding_sample,
 )
+from .queries import has_seen_codings
 
 RESOLVE_PERMISSION = "review.resolve_coding"
 APPROVE_PERMISSION = "review.approve_redaction"
@@ -52,17 +53,10 @@ def ensure_default_codebook(questionnaire: Questionnaire) -> Codebook:
     return codebook
 
 
-def record_read(
+def narrative_read_record(
     user: Any, narrative: CaseNarrative, purpose: str = NarrativeRead.Purpose.CODE
 ) -> NarrativeRead:
     return NarrativeRead.objects.create(user=user, narrative=narrative, purpose=purpose)
-
-
-def has_seen_codings(user: Any, narrative: CaseNarrative) -> bool:
-    """Whether `user` opened the resolve page, and so can no longer code blind."""
-    return NarrativeRead.objects.filter(
-        user=user, narrative=narrative, purpose=NarrativeRead.Purpose.RESOLVE
-    ).exists()
 
 
 def _codebook_of(narrative: CaseNarrative) -> Codebook:
@@ -101,7 +95,7 @@ def _set_codes(
 
 
 @transaction.atomic
-def save_coding(
+def coding_save(
     *,
     narrative: CaseNarrative,
     coder: Any,
@@ -204,7 +198,7 @@ def _write_final(
 
 
 @transaction.atomic
-def resolve_coding(
+def coding_resolve(
     *,
     narrative: CaseNarrative,
     lead: Any,
@@ -242,7 +236,7 @@ def resolve_coding(
 
 
 @transaction.atomic
-def save_redaction(
+def redaction_save(
     *, narrative: CaseNarrative, writer: Any, texts: dict[str, str]
 ) -> Redaction:
     """Write the redacted texts; a change withdraws approval and example status.
@@ -338,7 +332,7 @@ def _check_clean(redaction: Redaction) -> None:
 
 
 @transaction.atomic
-def dismiss_flag(
+def redaction_flag_dismiss(
     *,
     redaction: Redaction,
     user: Any,
@@ -383,7 +377,7 @@ def dismiss_flag(
 
 
 @transaction.atomic
-def approve_redaction(*, redaction: Redaction, approver: Any) -> Redaction:
+def redaction_approve(*, redaction: Redaction, approver: Any) -> Redaction:
     if not approver.has_perm(APPROVE_PERMISSION):
         raise PermissionDenied
     redaction = Redaction.objects.select_for_update().get(pk=redaction.pk)
@@ -400,7 +394,7 @@ def approve_redaction(*, redaction: Redaction, approver: Any) -> Redaction:
 
 
 @transaction.atomic
-def set_example(*, redaction: Redaction, is_example: bool) -> Redaction:
+def redaction_set_example(*, redaction: Redaction, is_example: bool) -> Redaction:
     """Mark or unmark an approved redaction as an example for the fact sheet."""
     redaction = Redaction.objects.select_for_update().get(pk=redaction.pk)
     if is_example and not redaction.is_approved:

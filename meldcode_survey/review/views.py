@@ -22,9 +22,10 @@ from django.views.decorators.http import require_POST
 
 from meldcode_survey.accounts.access import staff_required
 from meldcode_survey.questionnaires.models import Version
+from meldcode_survey.questionnaires.sectors import sector_labels
 from meldcode_survey.responses.models import CaseNarrative
 
-from . import queries
+from . import queries, services
 from .agreement import interpret
 from .display import marked_texts, still_identifying
 from .forms import (
@@ -40,15 +41,13 @@ from .models import TEXT_FIELDS, Codebook, Coding, NarrativeRead, Redaction
 from .services import (
     APPROVE_PERMISSION,
     RESOLVE_PERMISSION,
-    approve_redaction,
-    dismiss_flag,
+    coding_resolve,
+    coding_save,
     ensure_default_codebook,
-    has_seen_codings,
-    record_read,
-    resolve_coding,
-    save_coding,
-    save_redaction,
-    set_example,
+    narrative_read_record,
+    redaction_flag_dismiss,
+    redaction_save,
+    redaction_set_example,
 )
 
 PAGE_SIZE = 50
@@ -81,13 +80,13 @@ def _reading_context(
     """What every page showing a narrative needs; records the read."""
     purged = narrative.texts_purged_on is not None
     if not purged:
-        record_read(request.user, narrative, purpose)
+        narrative_read_record(request.user, narrative, purpose)
     return {
         "narrative": narrative,
         "texts": [] if purged else marked_texts(narrative),
         "purged": purged,
         "context_answers": queries.case_context(narrative),
-        "sector_label": queries.sector_labels().get(
+        "sector_label": sector_labels().get(
             narrative.response.sector, narrative.response.sector
         ),
         "filter_qs": _filter_qs(request),
@@ -104,7 +103,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     narratives = list(page.object_list)
     queries.describe_page(narratives)
-    labels = queries.sector_labels()
+    labels = sector_labels()
     for case in narratives:
         case.sector_label = labels.get(case.response.sector, case.response.sector)
     return render(
@@ -158,7 +157,7 @@ def _save_coding(
 ) -> HttpResponse | None:
     """Store a valid coding and move on; None when the rules refuse it."""
     try:
-        save_coding(
+        coding_save(
             narrative=case,
             coder=request.user,
             codes=form.chosen_codes(),
@@ -198,7 +197,7 @@ def narrative(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "mine": mine,
-            "blind_lost": not shown and has_seen_codings(request.user, case),
+            "blind_lost": not shown and queries.has_seen_codings(request.user, case),
             "codings": queries.codings_of(case) if shown else [],
             "final": queries.final_of(case) if shown else None,
             "other_count": case.codings.exclude(coder=request.user).count(),
@@ -245,7 +244,7 @@ def _save_final(
 ) -> HttpResponse | None:
     """Store a lead's valid decision and move on; None when it is refused."""
     try:
-        resolve_coding(
+        coding_resolve(
             narrative=case,
             lead=request.user,
             codes=form.chosen_codes(),
@@ -318,7 +317,7 @@ def redaction(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = RedactionForm(request.POST, instance=current)
         if form.is_valid():
-            save_redaction(narrative=case, writer=request.user, texts=form.cleaned_data)
+            redaction_save(narrative=case, writer=request.user, texts=form.cleaned_data)
             messages.success(request, _("Redaction saved."))
             return redirect("review:redaction", pk=pk)
     elif current is None:
@@ -350,7 +349,7 @@ def redaction(request: HttpRequest, pk: int) -> HttpResponse:
 def redaction_approve(request: HttpRequest, pk: int) -> HttpResponse:
     current = get_object_or_404(Redaction, narrative_id=pk)
     try:
-        approve_redaction(redaction=current, approver=request.user)
+        services.redaction_approve(redaction=current, approver=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -365,7 +364,7 @@ def redaction_example(request: HttpRequest, pk: int) -> HttpResponse:
     current = get_object_or_404(Redaction, narrative_id=pk)
     wanted = request.POST.get("is_example") == "1"
     try:
-        set_example(redaction=current, is_example=wanted)
+        redaction_set_example(redaction=current, is_example=wanted)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -389,7 +388,9 @@ def redaction_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
         return redirect("review:redaction", pk=pk)
     try:
-        dismiss_flag(redaction=current, user=request.user, **form.cleaned_data)
+        redaction_flag_dismiss(
+            redaction=current, user=request.user, **form.cleaned_data
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -484,7 +485,7 @@ def frequencies(request: HttpRequest) -> HttpResponse:
         version_ids=version_ids,
         include_synthetic=form.cleaned_data.get("synthetic", False),
     )
-    labels = queries.sector_labels()
+    labels = sector_labels()
     # In the order of the sector question; sectors it no longer has go last.
     order = {code: i for i, code in enumerate(labels)}
     sectors = sorted(data.totals, key=lambda s: (order.get(s, len(order)), s))

@@ -85,8 +85,9 @@ def test_every_role_needs_a_second_factor_but_an_outsider_does_not(
 
 
 def test_an_administrator_gives_an_analyst_sectors_in_the_admin(
-    client, administrator_user, analyst_user, verified_login
+    client, administrator_user, analyst_user, verified_login, seed_version
 ):
+    """The sectors offered are those of the questionnaires' sector questions."""
     verified_login(client, administrator_user)
     url = reverse("admin:auth_user_change", args=[analyst_user.pk])
     page = client.get(url)

@@ -118,14 +118,14 @@ def test_reading_a_narrative_in_the_review_pages_is_recorded(staff_client, staff
 
 
 def test_coding_changes_are_recorded(staff_user):
-    from meldcode_survey.review.services import save_coding
+    from meldcode_survey.review.services import coding_save
 
     narrative = factories.CaseNarrativeFactory()
 
-    coding = save_coding(
+    coding = coding_save(
         narrative=narrative, coder=staff_user, codes=[], has_dilemma=True
     )
-    save_coding(narrative=narrative, coder=staff_user, codes=[], has_dilemma=False)
+    coding_save(narrative=narrative, coder=staff_user, codes=[], has_dilemma=False)
 
     entries = [
         e for e in _entries(Action.CODING_CHANGED) if e.object_id == str(coding.pk)

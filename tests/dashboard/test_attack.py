@@ -37,6 +37,7 @@ import pytest
 from django.db.models import OuterRef, Subquery
 
 from meldcode_survey.dashboard.queries import disclosure, sector_summary
+from meldcode_survey.questionnaires.sectors import ALL
 from meldcode_survey.responses.models import Answer, CaseNarrative, Response
 from meldcode_survey.review.models import Code, FinalCoding, FinalCodingCode
 
@@ -139,12 +140,12 @@ class Attack:
     def var(self, *key: object) -> int:
         return self.index.setdefault(key, len(self.index))
 
-    def cells(self, sector: str | None, months: list[int], name: tuple) -> dict:
-        sectors = SECTORS if sector is None else (sector,)
+    def cells(self, sector: str, months: list[int], name: tuple) -> dict:
+        sectors = SECTORS if sector == ALL else (sector,)
         return {self.var(s, m, *name): 1 for s in sectors for m in months}
 
-    def coded(self, sector: str | None, name: tuple) -> dict:
-        sectors = SECTORS if sector is None else (sector,)
+    def coded(self, sector: str, name: tuple) -> dict:
+        sectors = SECTORS if sector == ALL else (sector,)
         return {self.var(s, "coded", *name): 1 for s in sectors}
 
     def bound(self, combo: dict, lo: float, hi: float) -> None:
@@ -233,14 +234,14 @@ def _collect(attack: Attack, version) -> None:
         for a, b in ranges
     ]
     for month_from, month_to, months in views:
-        for sector in (*SECTORS, None):
+        for sector in (*SECTORS, ALL):
             summary = sector_summary(
                 version=version, sector=sector, month_from=month_from, month_to=month_to
             )
             _read(attack, summary, sector, months)
 
 
-def _read(attack: Attack, summary, sector: str | None, months: list[int]) -> None:
+def _read(attack: Attack, summary, sector: str, months: list[int]) -> None:
     def cells(*name):
         return attack.cells(sector, months, name)
 

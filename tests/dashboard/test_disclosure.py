@@ -15,6 +15,7 @@ from meldcode_survey.dashboard.queries.disclosure import (
     cell_key,
     pcv,
 )
+from meldcode_survey.questionnaires.sectors import ALL
 from meldcode_survey.responses.models import Response
 
 from .builders import build, spread
@@ -97,7 +98,7 @@ def _views(version, unsuppressed: bool):
     periods = [(None, None), (date(2026, 3, 1), date(2026, 3, 1))]
     periods += [(date(2026, 4, 1), date(2026, 5, 1)), (date(2026, 3, 1), None)]
     for month_from, month_to in periods:
-        for sector in ("kinderopvang", "justitie", None):
+        for sector in ("kinderopvang", "justitie", ALL):
             yield (
                 (sector, month_from, month_to),
                 sector_summary(
@@ -159,7 +160,7 @@ def test_a_cell_reads_the_same_in_every_view_it_appears_in(months):
         month_to=date(2026, 5, 1),
     )
     assert same.figures == page.figures and same.items == page.items
-    everyone = sector_summary(version=months, sector=None)
+    everyone = sector_summary(version=months, sector=ALL)
     assert everyone.figures.respondents == page.all_figures.respondents
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from meldcode_survey.dashboard.queries import overview, sector_summary
 from meldcode_survey.dashboard.stats import two_proportion_z_test, wilson_interval
+from meldcode_survey.questionnaires.sectors import ALL
 
 from .builders import build, spread
 
@@ -103,7 +104,7 @@ def test_choice_question_counts_per_option(dataset):
 
 
 def test_all_sectors_summary(dataset):
-    summary = sector_summary(version=dataset, sector=None, unsuppressed=True)
+    summary = sector_summary(version=dataset, sector=ALL, unsuppressed=True)
     d01 = summary.items[0]
     assert summary.figures.is_all and summary.figures.respondents.value == 100
     assert [p.count.value for p in d01.points] == [24, 26, 20, 17, 10]

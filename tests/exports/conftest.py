@@ -75,11 +75,11 @@ def coded_data(survey_data, staff_user):
     from meldcode_survey.dashboard.models import SectorNote
     from meldcode_survey.responses.models import CaseNarrative
     from meldcode_survey.review.services import (
-        approve_redaction,
+        coding_save,
         ensure_default_codebook,
-        save_coding,
-        save_redaction,
-        set_example,
+        redaction_approve,
+        redaction_save,
+        redaction_set_example,
     )
     from tests.factories import UserFactory, screened_clean
 
@@ -90,13 +90,13 @@ def coded_data(survey_data, staff_user):
     narratives = CaseNarrative.objects.filter(response__version=survey_data)
     for index, narrative in enumerate(narratives.order_by("pk")):
         chosen = [codes[0]] if index % 2 else [codes[0], codes[1]]
-        save_coding(
+        coding_save(
             narrative=narrative, coder=staff_user, codes=chosen, has_dilemma=True
         )
     approver = UserFactory(role=STAFF, is_staff=True)
     big = narratives.filter(response__sector=BIG_SECTOR).order_by("pk")[:2]
     for narrative in big:
-        redaction = save_redaction(
+        redaction = redaction_save(
             narrative=narrative,
             writer=staff_user,
             texts={
@@ -106,8 +106,8 @@ def coded_data(survey_data, staff_user):
             },
         )
         screened_clean(redaction)
-        approve_redaction(redaction=redaction, approver=approver)
-        set_example(redaction=redaction, is_example=True)
+        redaction_approve(redaction=redaction, approver=approver)
+        redaction_set_example(redaction=redaction, is_example=True)
     SectorNote.objects.create(version=survey_data, sector=BIG_SECTOR, text=NOTE_TEXT)
     return survey_data
 

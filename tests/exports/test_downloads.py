@@ -21,7 +21,7 @@ from django.utils import timezone
 from meldcode_survey.accounts.models import AnalystSectorAccess
 from meldcode_survey.accounts.roles import ANALYST
 from meldcode_survey.exports.models import Download, Export
-from meldcode_survey.exports.services import delete_expired_exports
+from meldcode_survey.exports.services import exports_delete_expired
 from tests import factories
 
 from .conftest import BIG_SECTOR, SMALL_SECTOR
@@ -141,7 +141,7 @@ def test_unfinished_and_expired_exports_cannot_be_downloaded(
     assert staff_client.get(_url(queued)).status_code == 404
     expired = done()
     Export.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
-    assert delete_expired_exports() == 1
+    assert exports_delete_expired() == 1
     assert staff_client.get(_url(expired)).status_code == 410
     assert not Download.objects.exists()
 

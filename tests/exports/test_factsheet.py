@@ -57,9 +57,9 @@ def childcare_sheet(coded_data, staff_user):
     from meldcode_survey.responses.models import CaseNarrative
     from meldcode_survey.review.models import Redaction
     from meldcode_survey.review.services import (
-        approve_redaction,
-        save_redaction,
-        set_example,
+        redaction_approve,
+        redaction_save,
+        redaction_set_example,
     )
     from tests.factories import UserFactory, screened_clean
 
@@ -69,7 +69,7 @@ def childcare_sheet(coded_data, staff_user):
         response__version=coded_data, response__sector=BIG_SECTOR
     ).exclude(pk__in=taken)
     for narrative in free.order_by("pk")[:3]:
-        redaction = save_redaction(
+        redaction = redaction_save(
             narrative=narrative,
             writer=staff_user,
             texts={
@@ -79,8 +79,8 @@ def childcare_sheet(coded_data, staff_user):
             },
         )
         redaction = screened_clean(redaction)
-        approve_redaction(redaction=redaction, approver=approver)
-        set_example(redaction=redaction, is_example=True)
+        redaction_approve(redaction=redaction, approver=approver)
+        redaction_set_example(redaction=redaction, is_example=True)
     SectorNote.objects.filter(version=coded_data, sector=BIG_SECTOR).update(
         text=SEED_NOTE
     )

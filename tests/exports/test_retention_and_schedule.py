@@ -17,7 +17,7 @@ from django_celery_beat.models import PeriodicTask
 from meldcode_survey.celery import app
 from meldcode_survey.exports import services
 from meldcode_survey.exports.models import Download, Export
-from meldcode_survey.exports.schedules import sectors_of
+from meldcode_survey.questionnaires.sectors import ALL, sector_codes
 
 from .conftest import BIG_N, SMALL_N
 
@@ -41,7 +41,7 @@ def test_expired_files_are_deleted_and_the_rows_and_log_kept(
     path = Path(old.file.path)
     Export.objects.filter(pk=old.pk).update(expires_at=timezone.now())
 
-    assert services.delete_expired_exports() == 1
+    assert services.exports_delete_expired() == 1
     old.refresh_from_db()
     assert old.status == Export.Status.EXPIRED
     assert not old.file
@@ -50,7 +50,7 @@ def test_expired_files_are_deleted_and_the_rows_and_log_kept(
     assert Download.objects.filter(export_id=old.pk).exists()
     fresh.refresh_from_db()
     assert fresh.status == Export.Status.DONE and Path(fresh.file.path).exists()
-    assert services.delete_expired_exports() == 0
+    assert services.exports_delete_expired() == 0
 
 
 def test_partial_files_of_killed_workers_are_removed_after_a_day(db):
@@ -61,7 +61,7 @@ def test_partial_files_of_killed_workers_are_removed_after_a_day(db):
     recent.write_text("y")
     two_days_ago = time.time() - 2 * 86400
     os.utime(stale, (two_days_ago, two_days_ago))
-    services.delete_expired_exports()
+    services.exports_delete_expired()
     assert not stale.exists()
     assert recent.exists()
 
@@ -75,12 +75,12 @@ def test_a_new_installation_has_the_default_schedule():
         "1",
     )
     assert str(packs.crontab.timezone) == "Europe/Amsterdam"
-    assert PeriodicTask.objects.filter(task="exports.delete_expired").exists()
+    assert PeriodicTask.objects.filter(task="retention.run").exists()
     assert PeriodicTask.objects.filter(task="exports.requeue_stalled").exists()
     app.loader.import_default_modules()  # what a worker and beat do at start
     for task in (
         "exports.summary_packs",
-        "exports.delete_expired",
+        "retention.run",
         "exports.requeue_stalled",
         "exports.run_export",
     ):
@@ -94,11 +94,11 @@ def test_the_schedule_queues_a_pack_per_sector_once(
 
     with django_capture_on_commit_callbacks() as callbacks:
         count = summary_packs_task.apply(kwargs={"formats": ["pdf", "xlsx"]}).get()
-    sectors = sectors_of(seed_version)
+    sectors = sector_codes(seed_version)
     assert count == 2 * (len(sectors) + 1)
     assert len(callbacks) == count
     exports = Export.objects.all()
-    assert {e.sector for e in exports} == {*sectors, ""}
+    assert {e.sector for e in exports} == {*sectors, ALL}
     assert {e.format for e in exports} == {"pdf", "xlsx"}
     assert all(e.requested_by is None and e.kind == "summary" for e in exports)
     # An overlapping run while these are still queued adds nothing.
@@ -122,7 +122,7 @@ def test_the_schedule_makes_sector_files_for_analysts_limited_to_them(
     without_all = Export.objects.filter(with_all_sectors=False)
     assert [e.sector for e in without_all] == ["onderwijs"]
     assert Export.objects.filter(with_all_sectors=True).count() == (
-        len(sectors_of(seed_version)) + 1
+        len(sector_codes(seed_version)) + 1
     )
 
 

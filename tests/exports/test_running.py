@@ -243,9 +243,9 @@ def test_a_broker_that_is_down_leaves_the_export_queued_to_send_again(
     monkeypatch.setattr(
         run_export_task, "apply_async", lambda args, **kw: sent.append(args[0])
     )
-    assert services.requeue_stalled() == []  # not stalled yet
+    assert services.exports_requeue_stalled() == []  # not stalled yet
     later = timezone.now() + services.STALLED_AFTER + timedelta(minutes=1)
-    assert services.requeue_stalled(now=later) == [raw_export.pk]
+    assert services.exports_requeue_stalled(now=later) == [raw_export.pk]
     assert sent == [raw_export.pk]
 
 
@@ -267,7 +267,7 @@ def test_the_sweep_sends_again_only_exports_whose_heartbeat_is_stale(
     )
     sent: list[int] = []
     monkeypatch.setattr(services, "enqueue", sent.append)
-    assert services.requeue_stalled(now) == [dead.pk]
+    assert services.exports_requeue_stalled(now) == [dead.pk]
     assert sent == [dead.pk]  # the queued one's message is still on its way
     assert services._claim(alive.pk) is None  # a live heartbeat is not claimed
     claimed = services._claim(dead.pk)

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from meldcode_survey.dashboard import formatting
 from meldcode_survey.exports.writers import load_summary
+from meldcode_survey.questionnaires.sectors import ALL
 
 from .conftest import (
     BIG_N,
@@ -180,7 +181,7 @@ def test_pdf_fetcher_refuses_everything_but_static_files(settings):
 
 
 def test_all_sectors_fact_sheet_counts_everyone(survey_data, build):
-    export = build(survey_data, kind="summary", format="pdf", sector="")
+    export = build(survey_data, kind="summary", format="pdf", sector=ALL)
     summary = load_summary(export)
     assert summary.figures.is_all
     text = _pdf_text(export)

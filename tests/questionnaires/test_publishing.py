@@ -16,6 +16,7 @@ from meldcode_survey.questionnaires.models import (
     Section,
     Version,
 )
+from meldcode_survey.questionnaires.sectors import ALL
 from meldcode_survey.questionnaires.services import (
     publish_problems,
     version_copy,
@@ -45,6 +46,18 @@ def _question(version: Version, code: str) -> Question:
 
 def test_the_seed_copy_is_fit_to_publish(draft):
     assert publish_problems(draft) == []
+
+
+def test_a_sector_option_coded_like_all_sectors_is_refused(draft):
+    sector = Question.objects.get(version=draft, role=Question.Role.SECTOR)
+    Choice.objects.filter(pk=sector.choices.first().pk).update(code=ALL)
+
+    problems = publish_problems(draft)
+
+    assert problems == [
+        f"Sector question “{sector.code}” has an option coded “all”, which stands "
+        "for all sectors together."
+    ]
 
 
 def test_a_choice_question_without_choices_is_refused_by_name(draft, seed_version):

@@ -2,11 +2,8 @@ import pytest
 
 from meldcode_survey.questionnaires.definition import export_definition
 from meldcode_survey.questionnaires.models import Question, Version
-from meldcode_survey.questionnaires.services import (
-    diff_versions,
-    version_copy,
-    version_publish,
-)
+from meldcode_survey.questionnaires.queries import diff_versions
+from meldcode_survey.questionnaires.services import version_copy, version_publish
 
 pytestmark = pytest.mark.django_db
 

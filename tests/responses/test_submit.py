@@ -15,11 +15,11 @@ from meldcode_survey.responses.models import (
     Response,
     hash_resume_code,
 )
+from meldcode_survey.responses.retention import drafts_delete_expired
 from meldcode_survey.responses.services import (
     IncompleteDraft,
     draft_save_answers,
     draft_start,
-    drafts_delete_expired,
     response_submit,
 )
 from tests.conftest import complete_answers

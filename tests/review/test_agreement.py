@@ -9,7 +9,7 @@ from meldcode_survey.review.agreement import (
     tabulate,
 )
 from meldcode_survey.review.queries import agreement_report
-from meldcode_survey.review.services import save_coding
+from meldcode_survey.review.services import coding_save
 
 
 def _pairs(both: int, first_only: int, second_only: int, neither: int):
@@ -97,13 +97,13 @@ def test_report_compares_the_first_two_codings_per_narrative(
     for first, second in plan:
         narrative = make_narrative()
         for coder, (given, dilemma) in ((staff_user, first), (second_coder, second)):
-            save_coding(
+            coding_save(
                 narrative=narrative, coder=coder, codes=given, has_dilemma=dilemma
             )
     # A third coding is left out of the comparison.
-    save_coding(narrative=narrative, coder=third_staff, codes=[A], has_dilemma=True)
+    coding_save(narrative=narrative, coder=third_staff, codes=[A], has_dilemma=True)
     make_narrative()  # coded by nobody
-    save_coding(
+    coding_save(
         narrative=make_narrative(), coder=staff_user, codes=[A], has_dilemma=True
     )
 
@@ -131,7 +131,7 @@ def test_agreement_page_shows_kappa_per_code(
     for given in ([codes["A"]], []):
         narrative = make_narrative()
         for coder in (staff_user, second_coder):
-            save_coding(narrative=narrative, coder=coder, codes=given, has_dilemma=True)
+            coding_save(narrative=narrative, coder=coder, codes=given, has_dilemma=True)
 
     page = staff_client.get(reverse("review:agreement"))
 
@@ -147,7 +147,7 @@ def test_agreement_page_filters_by_version(
 ):
     narrative = make_narrative()
     for coder in (staff_user, second_coder):
-        save_coding(
+        coding_save(
             narrative=narrative, coder=coder, codes=[codes["A"]], has_dilemma=True
         )
 

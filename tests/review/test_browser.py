@@ -7,7 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meldcode_survey.review.models import Coding, Redaction
-from meldcode_survey.review.services import dismiss_flag, save_coding, save_redaction
+from meldcode_survey.review.services import (
+    coding_save,
+    redaction_flag_dismiss,
+    redaction_save,
+)
 from tests.e2e.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,11 +72,11 @@ def test_workspace_pages_pass_axe(
             ]
         },
     )
-    save_coding(
+    coding_save(
         narrative=narrative, coder=staff_user, codes=[codes["A"]], has_dilemma=True
     )
     # The redaction page with an open flag (its dismiss form) and a dismissed one.
-    redaction = save_redaction(
+    redaction = redaction_save(
         narrative=narrative,
         writer=staff_user,
         texts={"description": narrative.description, "dilemma": "", "follow_up": ""},
@@ -82,7 +86,7 @@ def test_workspace_pages_pass_axe(
         flags={"description": [name_flag, {**name_flag, "kind": "place"}]},
         screened_at=timezone.now(),
     )
-    dismiss_flag(
+    redaction_flag_dismiss(
         redaction=redaction,
         user=staff_user,
         field="description",

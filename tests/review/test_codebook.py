@@ -6,7 +6,7 @@ from django.utils import translation
 
 from meldcode_survey.review.models import Code, CodingCode
 from meldcode_survey.review.queries import codes_for_form
-from meldcode_survey.review.services import ensure_default_codebook, save_coding
+from meldcode_survey.review.services import coding_save, ensure_default_codebook
 from tests import factories
 
 FACT_SHEET = {
@@ -54,7 +54,7 @@ def test_label_follows_the_active_language(codes):
 def test_renaming_a_code_keeps_the_wording_the_coder_saw(
     narrative, codes, staff_user, staff_client
 ):
-    save_coding(
+    coding_save(
         narrative=narrative, coder=staff_user, codes=[codes["A"]], has_dilemma=True
     )
     code = codes["A"]
@@ -71,12 +71,12 @@ def test_renaming_a_code_keeps_the_wording_the_coder_saw(
 def test_revising_a_coding_keeps_the_label_of_a_code_that_stays(
     narrative, codes, staff_user
 ):
-    save_coding(
+    coding_save(
         narrative=narrative, coder=staff_user, codes=[codes["A"]], has_dilemma=True
     )
     Code.objects.filter(pk=codes["A"].pk).update(label="Nieuw")
 
-    save_coding(
+    coding_save(
         narrative=narrative,
         coder=staff_user,
         codes=[codes["A"], codes["B"]],
@@ -101,21 +101,21 @@ def test_retired_code_is_not_offered_to_new_codings(codebook, codes):
 def test_retired_code_cannot_be_given_but_stays_on_earlier_codings(
     narrative, codes, staff_user, second_coder
 ):
-    save_coding(
+    coding_save(
         narrative=narrative, coder=staff_user, codes=[codes["D"]], has_dilemma=True
     )
     codes["D"].is_retired = True
     codes["D"].save()
 
     with pytest.raises(ValidationError):
-        save_coding(
+        coding_save(
             narrative=narrative,
             coder=second_coder,
             codes=[codes["D"]],
             has_dilemma=True,
         )
     # The first coder may revise their coding and keep the retired code.
-    save_coding(
+    coding_save(
         narrative=narrative,
         coder=staff_user,
         codes=[codes["D"]],
@@ -128,7 +128,7 @@ def test_key_of_a_used_code_cannot_change(narrative, codes, staff_user):
     unused = codes["H"]
     unused.key = "X"
     unused.save()
-    save_coding(
+    coding_save(
         narrative=narrative, coder=staff_user, codes=[codes["A"]], has_dilemma=True
     )
 
@@ -141,7 +141,7 @@ def test_key_of_a_used_code_cannot_change(narrative, codes, staff_user):
 
 
 def test_used_code_cannot_be_deleted(narrative, codes, staff_user):
-    save_coding(
+    coding_save(
         narrative=narrative, coder=staff_user, codes=[codes["A"]], has_dilemma=True
     )
 
@@ -195,7 +195,7 @@ def test_staff_edits_the_codebook_in_the_admin(codebook, staff_client):
 def test_the_admin_refuses_to_delete_or_rekey_a_used_code(
     codebook, codes, narrative, staff_user, staff_client
 ):
-    save_coding(
+    coding_save(
         narrative=narrative, coder=staff_user, codes=[codes["A"]], has_dilemma=True
     )
     url = reverse("admin:review_codebook_change", args=[codebook.pk])

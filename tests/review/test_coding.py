@@ -9,12 +9,12 @@ from meldcode_survey.review.models import (
     in_double_coding_sample,
     sample_slot,
 )
-from meldcode_survey.review.services import resolve_coding, save_coding
+from meldcode_survey.review.services import coding_resolve, coding_save
 from tests import factories
 
 
 def _code(narrative, coder, codes, has_dilemma=True, **kwargs):
-    return save_coding(
+    return coding_save(
         narrative=narrative,
         coder=coder,
         codes=codes,
@@ -141,7 +141,7 @@ def test_lead_resolves_two_codings_into_the_final(
     _code(sampled, staff_user, [codes["A"]], note="Ik twijfel over B")
     _code(sampled, second_coder, [codes["A"], codes["B"]])
 
-    resolve_coding(
+    coding_resolve(
         narrative=sampled,
         lead=third_staff,
         codes=[codes["A"], codes["B"]],
@@ -159,7 +159,7 @@ def test_a_leads_decision_is_not_overwritten_by_later_codings(
     narrative, codes, staff_user, third_staff
 ):
     _code(narrative, staff_user, [codes["A"]])
-    resolve_coding(
+    coding_resolve(
         narrative=narrative, lead=third_staff, codes=[codes["B"]], has_dilemma=False
     )
 
@@ -173,14 +173,14 @@ def test_resolving_needs_the_lead_permission(narrative, codes, staff_user):
     outsider = factories.UserFactory()
 
     with pytest.raises(PermissionDenied):
-        resolve_coding(
+        coding_resolve(
             narrative=narrative, lead=outsider, codes=[codes["B"]], has_dilemma=True
         )
 
 
 def test_an_uncoded_narrative_cannot_be_resolved(narrative, codes, third_staff):
     with pytest.raises(ValidationError):
-        resolve_coding(
+        coding_resolve(
             narrative=narrative, lead=third_staff, codes=[codes["A"]], has_dilemma=True
         )
 

@@ -5,7 +5,7 @@ from django.urls import URLPattern, reverse
 
 from meldcode_survey.review import urls as review_urls
 from meldcode_survey.review.models import Redaction
-from meldcode_survey.review.services import save_coding, save_redaction
+from meldcode_survey.review.services import coding_save, redaction_save
 from tests import factories
 
 PATTERNS: list[URLPattern] = review_urls.urlpatterns
@@ -13,10 +13,10 @@ PATTERNS: list[URLPattern] = review_urls.urlpatterns
 
 @pytest.fixture
 def coded(narrative, codes, staff_user):
-    save_coding(
+    coding_save(
         narrative=narrative, coder=staff_user, codes=[codes["A"]], has_dilemma=True
     )
-    save_redaction(
+    redaction_save(
         narrative=narrative,
         writer=staff_user,
         texts={"description": "Geredigeerd", "dilemma": "", "follow_up": ""},

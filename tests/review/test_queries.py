@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import translation
 
+from meldcode_survey.questionnaires.sectors import ALL
 from meldcode_survey.review.queries import (
     CodeCount,
     Example,
@@ -12,11 +13,11 @@ from meldcode_survey.review.queries import (
     code_frequencies_by_sector,
 )
 from meldcode_survey.review.services import (
-    approve_redaction,
-    resolve_coding,
-    save_coding,
-    save_redaction,
-    set_example,
+    coding_resolve,
+    coding_save,
+    redaction_approve,
+    redaction_save,
+    redaction_set_example,
 )
 from tests import factories
 
@@ -37,7 +38,7 @@ def coded(make_narrative, codes, staff_user):
             response__submitted_on=day,
             response__is_synthetic=synthetic,
         )
-        save_coding(
+        coding_save(
             narrative=narrative,
             coder=staff_user,
             codes=[codes[k] for k in keys],
@@ -46,8 +47,8 @@ def coded(make_narrative, codes, staff_user):
     make_narrative()  # not coded: not counted
 
 
-def counts_of(*, sector=None, **filters):
-    """One sector's code counts (None: all), as the dashboard reads them."""
+def counts_of(*, sector=ALL, **filters):
+    """One sector's code counts (ALL: all sectors), as the dashboard reads them."""
     return code_frequencies_by_sector(**filters).of(sector)
 
 
@@ -99,19 +100,19 @@ def test_only_the_final_coding_counts(
     make_narrative, codes, staff_user, second_coder, third_staff, seed_version
 ):
     narrative = make_narrative()
-    save_coding(
+    coding_save(
         narrative=narrative,
         coder=staff_user,
         codes=[codes["A"]],
         has_dilemma=True,
         wants_second_coding=True,
     )
-    save_coding(
+    coding_save(
         narrative=narrative, coder=second_coder, codes=[codes["B"]], has_dilemma=True
     )
     assert counts_of(version_ids=[seed_version.pk])[0] == 0
 
-    resolve_coding(
+    coding_resolve(
         narrative=narrative, lead=third_staff, codes=[codes["E"]], has_dilemma=True
     )
 
@@ -157,16 +158,16 @@ def test_code_counts_run_a_handful_of_queries(
 
 
 def _example(narrative, writer, approver, text, *, approve=True, mark=True):
-    redaction = save_redaction(
+    redaction = redaction_save(
         narrative=narrative,
         writer=writer,
         texts={"description": text, "dilemma": "D " + text, "follow_up": "F"},
     )
     factories.screened_clean(redaction)
     if approve:
-        approve_redaction(redaction=redaction, approver=approver)
+        redaction_approve(redaction=redaction, approver=approver)
     if mark:
-        set_example(redaction=redaction, is_example=True)
+        redaction_set_example(redaction=redaction, is_example=True)
     return redaction
 
 
@@ -174,7 +175,7 @@ def test_approved_examples_give_redacted_marked_texts_only(
     make_narrative, codes, staff_user, second_coder, seed_version
 ):
     shown = make_narrative(description="Origineel met Jan de Vries")
-    save_coding(
+    coding_save(
         narrative=shown,
         coder=staff_user,
         codes=[codes["C"], codes["A"]],
@@ -260,4 +261,4 @@ def test_code_frequencies_by_sector(coded, seed_version):
     total, rows = data.of("kinderopvang")
     assert total == 3
     assert _counts(rows) == [("A", 2), ("C", 1), ("D", 1)]
-    assert data.of(None) == (4, data.codes)
+    assert data.of(ALL) == (4, data.codes)

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from meldcode_survey.accounts.roles import ADMINISTRATOR
 from meldcode_survey.review.models import NarrativeRead
-from meldcode_survey.review.services import save_coding
+from meldcode_survey.review.services import coding_save
 from tests import factories
 
 
@@ -35,7 +35,7 @@ def test_every_page_showing_the_text_records_a_read(
 def test_resolve_page_records_a_read(
     client, narrative, codes, staff_user, third_staff, login_as
 ):
-    save_coding(
+    coding_save(
         narrative=narrative, coder=staff_user, codes=[codes["A"]], has_dilemma=True
     )
     login_as(third_staff)

@@ -8,9 +8,9 @@ from meldcode_survey.responses.models import CaseNarrative
 from meldcode_survey.review.models import Redaction
 from meldcode_survey.review.queries import approved_examples
 from meldcode_survey.review.services import (
-    approve_redaction,
-    save_redaction,
-    set_example,
+    redaction_approve,
+    redaction_save,
+    redaction_set_example,
 )
 from tests import factories
 
@@ -18,7 +18,7 @@ from tests import factories
 def _saved(**kwargs):
     """save_redaction, then a clean thorough screening (these tests are about
     the other rules; tests/review/test_screening_gate.py is about screening)."""
-    return factories.screened_clean(save_redaction(**kwargs))
+    return factories.screened_clean(redaction_save(**kwargs))
 
 
 REDACTED = {
@@ -59,8 +59,8 @@ def test_redaction_leaves_the_original_intact(flagged, staff_user, second_coder)
     before = _snapshot(flagged)
 
     redaction = _saved(narrative=flagged, writer=staff_user, texts=REDACTED)
-    approve_redaction(redaction=redaction, approver=second_coder)
-    set_example(redaction=redaction, is_example=True)
+    redaction_approve(redaction=redaction, approver=second_coder)
+    redaction_set_example(redaction=redaction, is_example=True)
 
     assert _snapshot(flagged) == before
     assert Redaction.objects.get().description == REDACTED["description"]
@@ -70,7 +70,7 @@ def test_writer_cannot_approve_their_own_redaction(narrative, staff_user):
     redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
 
     with pytest.raises(ValidationError):
-        approve_redaction(redaction=redaction, approver=staff_user)
+        redaction_approve(redaction=redaction, approver=staff_user)
     assert not Redaction.objects.get().is_approved
 
 
@@ -87,14 +87,14 @@ def test_approving_needs_the_approve_permission(narrative, staff_user):
     redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
 
     with pytest.raises(PermissionDenied):
-        approve_redaction(redaction=redaction, approver=factories.UserFactory())
+        redaction_approve(redaction=redaction, approver=factories.UserFactory())
 
 
 def test_unapproved_redaction_cannot_be_an_example(narrative, staff_user):
     redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
 
     with pytest.raises(ValidationError):
-        set_example(redaction=redaction, is_example=True)
+        redaction_set_example(redaction=redaction, is_example=True)
     # Below the service too: the database refuses it.
     with pytest.raises(IntegrityError), transaction.atomic():
         Redaction.objects.filter(pk=redaction.pk).update(is_example=True)
@@ -120,20 +120,20 @@ def test_an_example_without_redacted_description_is_refused(
 ):
     texts = {**REDACTED, "description": ""}
     redaction = _saved(narrative=narrative, writer=staff_user, texts=texts)
-    approve_redaction(redaction=redaction, approver=second_coder)
+    redaction_approve(redaction=redaction, approver=second_coder)
 
     with pytest.raises(ValidationError):
-        set_example(redaction=redaction, is_example=True)
+        redaction_set_example(redaction=redaction, is_example=True)
 
 
 def test_changing_an_approved_example_withdraws_approval_and_example(
     narrative, staff_user, second_coder
 ):
     redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
-    approve_redaction(redaction=redaction, approver=second_coder)
-    set_example(redaction=redaction, is_example=True)
+    redaction_approve(redaction=redaction, approver=second_coder)
+    redaction_set_example(redaction=redaction, is_example=True)
 
-    save_redaction(
+    redaction_save(
         narrative=narrative,
         writer=second_coder,
         texts={**REDACTED, "follow_up": "Melding gedaan."},
@@ -146,14 +146,14 @@ def test_changing_an_approved_example_withdraws_approval_and_example(
     assert not redaction.is_screened  # the new texts are screened anew
     # Now the first writer may approve the second writer's version.
     factories.screened_clean(redaction)
-    approve_redaction(redaction=redaction, approver=staff_user)
+    redaction_approve(redaction=redaction, approver=staff_user)
 
 
 def test_saving_unchanged_texts_keeps_the_approval(narrative, staff_user, second_coder):
     redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
-    approve_redaction(redaction=redaction, approver=second_coder)
+    redaction_approve(redaction=redaction, approver=second_coder)
 
-    save_redaction(narrative=narrative, writer=second_coder, texts=dict(REDACTED))
+    redaction_save(narrative=narrative, writer=second_coder, texts=dict(REDACTED))
 
     redaction.refresh_from_db()
     assert redaction.is_approved
@@ -216,8 +216,8 @@ def test_example_can_be_withdrawn(
     client, narrative, staff_user, second_coder, login_as
 ):
     redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
-    approve_redaction(redaction=redaction, approver=second_coder)
-    set_example(redaction=redaction, is_example=True)
+    redaction_approve(redaction=redaction, approver=second_coder)
+    redaction_set_example(redaction=redaction, is_example=True)
     login_as(staff_user)
 
     client.post(
@@ -230,7 +230,7 @@ def test_example_can_be_withdrawn(
 def test_redaction_page_warns_about_details_the_screening_still_finds(
     client, login_as, narrative, staff_user
 ):
-    save_redaction(
+    redaction_save(
         narrative=narrative,
         writer=staff_user,
         texts={**REDACTED, "follow_up": "Moeder gebeld op 06-12345678."},

@@ -17,11 +17,11 @@ from meldcode_survey.review import services
 from meldcode_survey.review.models import FlagDismissal, Redaction
 from meldcode_survey.review.queries import approved_examples
 from meldcode_survey.review.services import (
-    approve_redaction,
-    dismiss_flag,
+    redaction_approve,
+    redaction_flag_dismiss,
+    redaction_save,
     redaction_screen,
-    save_redaction,
-    set_example,
+    redaction_set_example,
 )
 from tests import factories
 from tests.conftest import celery_in_process, complete_answers
@@ -48,7 +48,7 @@ def _messages(response) -> str:
 
 def _flagged(narrative, writer, flags=None):
     """A redaction of BSN_TEXT that the screening found the BSN in."""
-    redaction = save_redaction(
+    redaction = redaction_save(
         narrative=narrative,
         writer=writer,
         texts={"description": BSN_TEXT, "dilemma": "", "follow_up": ""},
@@ -170,35 +170,35 @@ def test_unchanged_redaction_passes_after_an_explicit_dismissal(
 
 
 def test_approval_waits_for_the_screening(narrative, staff_user, second_coder):
-    redaction = save_redaction(narrative=narrative, writer=staff_user, texts=CLEAN)
+    redaction = redaction_save(narrative=narrative, writer=staff_user, texts=CLEAN)
     assert not redaction.is_screened
 
     with pytest.raises(ValidationError) as refused:
-        approve_redaction(redaction=redaction, approver=second_coder)
+        redaction_approve(redaction=redaction, approver=second_coder)
     assert refused.value.code == "not_screened"
     factories.screened_clean(redaction)
-    approve_redaction(redaction=redaction, approver=second_coder)
+    redaction_approve(redaction=redaction, approver=second_coder)
 
 
 def test_open_flag_refuses_approval_and_example(narrative, staff_user, second_coder):
     redaction = _flagged(narrative, staff_user)
 
     with pytest.raises(ValidationError) as refused:
-        approve_redaction(redaction=redaction, approver=second_coder)
+        redaction_approve(redaction=redaction, approver=second_coder)
     assert refused.value.code == "still_identifying"
     # Even an approval from before the screening cannot become an example.
     Redaction.objects.filter(pk=redaction.pk).update(
         approved_by=second_coder, approved_at=timezone.now()
     )
     with pytest.raises(ValidationError):
-        set_example(redaction=redaction, is_example=True)
+        redaction_set_example(redaction=redaction, is_example=True)
     assert not Redaction.objects.get(pk=redaction.pk).is_example
 
 
 def test_dismissed_flag_no_longer_blocks(narrative, staff_user, second_coder):
     redaction = _flagged(narrative, staff_user)
 
-    dismiss_flag(
+    redaction_flag_dismiss(
         redaction=redaction,
         user=second_coder,
         field="description",
@@ -208,8 +208,8 @@ def test_dismissed_flag_no_longer_blocks(narrative, staff_user, second_coder):
     )
 
     assert redaction.open_flags() == []
-    approve_redaction(redaction=redaction, approver=second_coder)
-    set_example(redaction=redaction, is_example=True)
+    redaction_approve(redaction=redaction, approver=second_coder)
+    redaction_set_example(redaction=redaction, is_example=True)
 
 
 @pytest.mark.parametrize("reason", ["", "  \n "])
@@ -217,7 +217,7 @@ def test_dismissal_needs_a_reason(narrative, staff_user, reason):
     redaction = _flagged(narrative, staff_user)
 
     with pytest.raises(ValidationError) as refused:
-        dismiss_flag(
+        redaction_flag_dismiss(
             redaction=redaction,
             user=staff_user,
             field="description",
@@ -233,7 +233,7 @@ def test_only_an_open_flag_can_be_dismissed(narrative, staff_user):
     redaction = _flagged(narrative, staff_user)
 
     with pytest.raises(ValidationError) as refused:
-        dismiss_flag(
+        redaction_flag_dismiss(
             redaction=redaction,
             user=staff_user,
             field="description",
@@ -247,7 +247,7 @@ def test_only_an_open_flag_can_be_dismissed(narrative, staff_user):
 def test_changing_the_text_resets_the_screening(narrative, staff_user):
     redaction = _flagged(narrative, staff_user)
 
-    save_redaction(narrative=narrative, writer=staff_user, texts=CLEAN)
+    redaction_save(narrative=narrative, writer=staff_user, texts=CLEAN)
 
     redaction.refresh_from_db()
     assert not redaction.is_screened and redaction.flags == {}
@@ -259,10 +259,10 @@ def test_screening_an_approved_redaction_that_flags_withdraws_it(
     from meldcode_survey.responses.screening import Flag
 
     redaction = factories.screened_clean(
-        save_redaction(narrative=narrative, writer=staff_user, texts=CLEAN)
+        redaction_save(narrative=narrative, writer=staff_user, texts=CLEAN)
     )
-    approve_redaction(redaction=redaction, approver=second_coder)
-    set_example(redaction=redaction, is_example=True)
+    redaction_approve(redaction=redaction, approver=second_coder)
+    redaction_set_example(redaction=redaction, is_example=True)
     monkeypatch.setattr(
         services, "thorough_screen", lambda text: [Flag("name", 0, 3, text[:3])]
     )
@@ -278,10 +278,10 @@ def test_examples_wait_for_the_screening(
     narrative, staff_user, second_coder, seed_version
 ):
     redaction = factories.screened_clean(
-        save_redaction(narrative=narrative, writer=staff_user, texts=CLEAN)
+        redaction_save(narrative=narrative, writer=staff_user, texts=CLEAN)
     )
-    approve_redaction(redaction=redaction, approver=second_coder)
-    set_example(redaction=redaction, is_example=True)
+    redaction_approve(redaction=redaction, approver=second_coder)
+    redaction_set_example(redaction=redaction, is_example=True)
     assert len(approved_examples(version_ids=[seed_version.pk])) == 1
 
     # An example approved before the screening existed is not shown until screened.
@@ -310,7 +310,7 @@ def test_sweep_screens_what_was_missed(narrative, staff_user, monkeypatch):
     from meldcode_survey.responses import services as response_services
     from meldcode_survey.review.tasks import screening_sweep_task
 
-    redaction = save_redaction(narrative=narrative, writer=staff_user, texts=CLEAN)
+    redaction = redaction_save(narrative=narrative, writer=staff_user, texts=CLEAN)
     monkeypatch.setattr(services, "thorough_screen", lambda text: [])
     monkeypatch.setattr(response_services, "thorough_screen", lambda text: [])
 

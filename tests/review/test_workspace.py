@@ -9,10 +9,10 @@ from django.utils import timezone
 from meldcode_survey.questionnaires.models import Version
 from meldcode_survey.responses.models import CaseNarrative
 from meldcode_survey.review.services import (
-    approve_redaction,
-    save_coding,
-    save_redaction,
-    set_example,
+    coding_save,
+    redaction_approve,
+    redaction_save,
+    redaction_set_example,
 )
 from tests import factories
 
@@ -39,13 +39,13 @@ def cases(make_narrative, codes, staff_user, second_coder, third_staff):
         "second": make_narrative(),
         "resolve": make_narrative(),
     }
-    save_coding(
+    coding_save(
         narrative=made["coded"],
         coder=staff_user,
         codes=[codes["A"]],
         has_dilemma=True,
     )
-    save_coding(
+    coding_save(
         narrative=made["second"],
         coder=second_coder,
         codes=[codes["B"]],
@@ -53,13 +53,13 @@ def cases(make_narrative, codes, staff_user, second_coder, third_staff):
         wants_second_coding=True,
     )
     for coder, code in ((second_coder, "A"), (third_staff, "B")):
-        save_coding(
+        coding_save(
             narrative=made["resolve"],
             coder=coder,
             codes=[codes[code]],
             has_dilemma=True,
         )
-    save_redaction(
+    redaction_save(
         narrative=made["synthetic"],
         writer=second_coder,
         texts={"description": "Geredigeerd", "dilemma": "", "follow_up": ""},
@@ -155,20 +155,20 @@ def test_list_runs_a_fixed_number_of_queries(
     def add_cases(count):
         for _i in range(count):
             narrative = make_narrative(screening_flags={"description": [NAME_FLAG]})
-            save_coding(
+            coding_save(
                 narrative=narrative,
                 coder=staff_user,
                 codes=[codes["A"], codes["C"]],
                 has_dilemma=True,
             )
-            redaction = save_redaction(
+            redaction = redaction_save(
                 narrative=narrative,
                 writer=staff_user,
                 texts={"description": "x", "dilemma": "", "follow_up": ""},
             )
             factories.screened_clean(redaction)
-            approve_redaction(redaction=redaction, approver=second_coder)
-            set_example(redaction=redaction, is_example=True)
+            redaction_approve(redaction=redaction, approver=second_coder)
+            redaction_set_example(redaction=redaction, is_example=True)
 
     add_cases(2)
     few = _list_queries(staff_client)
@@ -273,7 +273,7 @@ def test_start_coding_opens_the_first_case_to_code(
     staff_client, make_narrative, codes, staff_user
 ):
     first, second = make_narrative(), make_narrative()
-    save_coding(narrative=first, coder=staff_user, codes=[], has_dilemma=False)
+    coding_save(narrative=first, coder=staff_user, codes=[], has_dilemma=False)
 
     response = staff_client.get(reverse("review:next"))
 
@@ -340,7 +340,7 @@ def test_next_offers_a_sampled_case_to_a_second_coder(
     codebook.double_coding_percent = 100
     codebook.save()
     narrative = make_narrative()
-    save_coding(
+    coding_save(
         narrative=narrative, coder=staff_user, codes=[codes["A"]], has_dilemma=True
     )
 
@@ -365,7 +365,7 @@ def test_frequency_page_counts_final_codings_per_sector(
         ("onderwijs", []),
     ]
     for sector, keys in plan:
-        save_coding(
+        coding_save(
             narrative=make_narrative(response__sector=sector),
             coder=staff_user,
             codes=[codes[k] for k in keys],

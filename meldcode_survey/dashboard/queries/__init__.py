@@ -24,12 +24,13 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Subquery
 
 from meldcode_survey.accounts import access
+from meldcode_survey.accounts.access import allowed_sectors
 from meldcode_survey.questionnaires.models import Questionnaire, Version
+from meldcode_survey.questionnaires.sectors import ALL
 
 from ..models import FiguresStamp, ResponseRollup, SectorNote
 from . import marks
 from .figures import Table, top_item, with_waves
-from .tables import ALL, version_meta
 from .types import (
     Cell,
     ChoiceSummary,
@@ -76,7 +77,6 @@ __all__ = [
     "marks",
     "overview",
     "previous_wave",
-    "sector_codes",
     "sector_summary",
     "sees_unsuppressed",
 ]
@@ -92,12 +92,6 @@ def figure_access(user: Any) -> access.FigureAccess:
     withholds from a role is withheld from that role's files too.
     """
     return access.figure_access(user)
-
-
-def allowed_sectors(user: Any) -> set[str] | None:
-    """The sectors a user may see; None: all of them (see figure_access)."""
-    sectors = figure_access(user).sectors
-    return None if sectors is None else set(sectors)
 
 
 def sees_unsuppressed(user: Any) -> bool:
@@ -138,11 +132,6 @@ def previous_wave(version: Version) -> Version | None:
     return earlier.exclude(status=Version.Status.DRAFT).order_by("-number").first()
 
 
-def sector_codes(version: Version) -> list[str]:
-    """The sectors of the version's sector question."""
-    return version_meta(version).sector_codes(set())
-
-
 def default_version(versions: list[Version]) -> Version | None:
     """The newest version with responses, else the newest (of dashboard_versions)."""
     return next((v for v in versions if v.has_responses), None) or (
@@ -156,7 +145,7 @@ def default_version(versions: list[Version]) -> Version | None:
 def sector_summary(
     *,
     version: Version,
-    sector: str | None,
+    sector: str = ALL,
     month_from: date | None = None,
     month_to: date | None = None,
     synthetic: bool | None = None,
@@ -164,7 +153,7 @@ def sector_summary(
     unsuppressed: bool = False,
     all_sectors: bool = True,
 ) -> SectorSummary:
-    """The fact sheet of one sector (sector None: all sectors together).
+    """The fact sheet of one sector (sector ALL: all sectors together).
 
     `synthetic` None picks the real responses, or the synthetic ones when the
     version has no real responses. Months are first days of months.
@@ -172,7 +161,7 @@ def sector_summary(
     all sectors together: `all_figures` and the differences with all sectors.
     """
     table = Table.load(version, month_from, month_to, synthetic, unsuppressed)
-    s = ALL if sector is None else sector
+    s = sector
     compare_all = all_sectors and s != ALL
     items = [table.item(q, s, vs_all=compare_all) for q in table.meta.items]
     comparisons = sum(
@@ -258,6 +247,6 @@ def overview(
     )
 
 
-def _note(version: Version, sector: str | None) -> str:
-    note = SectorNote.objects.filter(version=version, sector=sector or "").first()
+def _note(version: Version, sector: str) -> str:
+    note = SectorNote.objects.filter(version=version, sector=sector).first()
     return note.tr("text") if note else ""

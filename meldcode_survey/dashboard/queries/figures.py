@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from meldcode_survey.questionnaires.models import Version
+from meldcode_survey.questionnaires.sectors import ALL
 from meldcode_survey.responses.models import NOT_APPLICABLE_KEY
 from meldcode_survey.review.queries import (
     SectorFrequencies,
@@ -32,7 +33,6 @@ from ..stats import (
 from .disclosure import PerturbationTable
 from .marks import SMALL_BASE, SMALL_COUNT
 from .tables import (
-    ALL,
     ANSWERED_KEY,
     KEYS,
     VersionMeta,
@@ -217,7 +217,7 @@ class Table:
             return ("resp", s, measure)
 
         return SectorFigures(
-            sector="" if s == ALL else s,
+            sector=s,
             label=self.label(s),
             is_all=s == ALL,
             respondents=read.cell(r("respondents")),
@@ -361,11 +361,10 @@ class Table:
                 available=False,
             )
         frequencies = self._code_frequencies
-        sector = None if s == ALL else s
-        total, _counts = frequencies.of(sector)
-        dilemma, counts = frequencies.with_dilemma(sector)
-        total_keys, _code_keys = frequencies.keys_of(sector)
-        dilemma_keys, code_keys = frequencies.keys_of(sector, with_dilemma=True)
+        total, _counts = frequencies.of(s)
+        dilemma, counts = frequencies.with_dilemma(s)
+        total_keys, _code_keys = frequencies.keys_of(s)
+        dilemma_keys, code_keys = frequencies.keys_of(s, with_dilemma=True)
         view = {("coded",): total, (KEYS, "coded"): total_keys}
         view |= {("dilemma",): dilemma, (KEYS, "dilemma"): dilemma_keys}
         for c in counts:
@@ -396,7 +395,7 @@ class Table:
             return []
         return approved_examples(
             version_ids=[self.version.pk],
-            sector=None if s == ALL else s,
+            sector=s,
             include_synthetic=self.synthetic,
         )
 

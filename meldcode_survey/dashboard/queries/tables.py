@@ -25,11 +25,11 @@ from datetime import date
 from django.db.models import Sum
 
 from meldcode_survey.questionnaires.models import Choice, Question, ScalePoint, Version
+from meldcode_survey.questionnaires.sectors import ALL
+from meldcode_survey.questionnaires.structure import structure
 from meldcode_survey.responses.models import NOT_APPLICABLE_KEY
 
 from ..models import ANSWERED_KEY, AnswerRollup, ResponseRollup
-
-ALL = "*"  # sector codes are slugs, so this never clashes
 
 RESPONSE_MEASURES = ResponseRollup.COUNTS
 KEY_SUMS = ResponseRollup.KEY_SUMS
@@ -72,25 +72,16 @@ class VersionMeta:
         return next((q for q in self.items if q.code == code), None)
 
 
-_META_CACHE: dict[int, VersionMeta] = {}
-
-
 def version_meta(version: Version) -> VersionMeta:
-    """Questions, scales and choices; cached for frozen (unchangeable) versions."""
-    cached = _META_CACHE.get(version.pk)
-    if cached is not None:
-        return cached
-    questions = list(
-        Question.objects.filter(
-            version=version,
-            type__in=[Question.Type.LIKERT, *Question.CHOICE_TYPES],
-        )
-        .select_related("group__scale", "section")
-        .prefetch_related("group__scale__points", "choices")
-        .order_by("section__position", "position")
-    )
+    """Questions, scales and choices, from the version's structure
+    (questionnaires.structure: loaded once per process for a frozen version)."""
+    questions = [
+        q
+        for q in structure(version).questions
+        if q.type == Question.Type.LIKERT or q.type in Question.CHOICE_TYPES
+    ]
     items = [q for q in questions if q.type == Question.Type.LIKERT]
-    meta = VersionMeta(
+    return VersionMeta(
         version_id=version.pk,
         items=items,
         scored={
@@ -119,9 +110,6 @@ def version_meta(version: Version) -> VersionMeta:
             [],
         ),
     )
-    if version.is_frozen:
-        _META_CACHE[version.pk] = meta
-    return meta
 
 
 # --- Loading ------------------------------------------------------------------

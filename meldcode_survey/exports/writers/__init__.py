@@ -32,7 +32,7 @@ def load_summary(export: Export) -> SectorSummary:
     access = export.figure_access()
     return sector_summary(
         version=export.version,
-        sector=export.sector or None,
+        sector=export.sector,
         month_from=export.period_from.replace(day=1) if export.period_from else None,
         month_to=export.period_to.replace(day=1) if export.period_to else None,
         synthetic=export.include_synthetic,

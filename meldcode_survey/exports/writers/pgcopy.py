@@ -28,6 +28,7 @@ from typing import Any
 
 from django.db import connection
 
+from meldcode_survey.questionnaires.sectors import ALL
 from meldcode_survey.responses.models import Answer, CaseNarrative, Response
 
 from .neutralise import FORMULA_TRIGGERS, neutralise
@@ -170,7 +171,7 @@ def pivot_sql(
     params += [selection.version.pk, selection.synthetic, first]
     for condition, value in (
         ("r.id <= %s", last),
-        ("r.sector = %s", selection.sector),
+        ("r.sector = %s", None if selection.sector == ALL else selection.sector),
         ("r.submitted_on >= %s", selection.date_from),
         ("r.submitted_on <= %s", selection.date_to),
     ):

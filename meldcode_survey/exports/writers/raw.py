@@ -35,6 +35,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from meldcode_survey.questionnaires.models import Question, Version
+from meldcode_survey.questionnaires.sectors import ALL
 from meldcode_survey.responses.models import (
     NARRATIVE_FIELDS,
     Answer,
@@ -63,14 +64,14 @@ class RawSelection:
 
     version: Version
     synthetic: bool = False
-    sector: str = ""
+    sector: str = ALL
     date_from: date | None = None
     date_to: date | None = None
     free_text: bool = False
 
     def responses(self) -> QuerySet[Response]:
         qs = Response.objects.filter(version=self.version, is_synthetic=self.synthetic)
-        if self.sector:
+        if self.sector != ALL:
             qs = qs.filter(sector=self.sector)
         if self.date_from:
             qs = qs.filter(submitted_on__gte=self.date_from)

@@ -207,7 +207,7 @@ def _figures_table(summary: SectorSummary) -> SummaryTable:
     for f in figures:
         table.rows.append(
             {
-                "code": "all" if f.is_all else f.sector,
+                "code": f.sector,
                 "label": f.label,
                 "respondents": fmt_count(f.respondents, t),
                 "applied": fmt_count(f.applied, t),

@@ -26,10 +26,10 @@ from .workspace import (
     codings_of,
     describe_page,
     final_of,
+    has_seen_codings,
     narratives_for,
     narratives_for_reading,
     next_to_code,
-    sector_labels,
 )
 
 __all__ = [
@@ -51,9 +51,9 @@ __all__ = [
     "codings_of",
     "describe_page",
     "final_of",
+    "has_seen_codings",
     "narratives_for",
     "narratives_for_reading",
     "next_to_code",
-    "sector_labels",
     "unscreened",
 ]

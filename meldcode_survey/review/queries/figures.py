@@ -10,6 +10,8 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from meldcode_survey.questionnaires.sectors import ALL
+
 from ..models import Code, FinalCoding, FinalCodingCode, Redaction
 
 
@@ -76,7 +78,7 @@ def _code_counts(counts: dict[str, int], codes: dict[str, Code]) -> list[CodeCou
 def approved_examples(
     *,
     version_ids: Iterable[int],
-    sector: str | None = None,
+    sector: str = ALL,
     limit: int = 5,
     include_synthetic: bool = False,
 ) -> list[Example]:
@@ -91,7 +93,7 @@ def approved_examples(
         screened_at__isnull=False,
         narrative__response__version_id__in=list(version_ids),
     )
-    if sector is not None:
+    if sector != ALL:
         redactions = redactions.filter(narrative__response__sector=sector)
     if not include_synthetic:
         redactions = redactions.filter(narrative__response__is_synthetic=False)
@@ -152,21 +154,21 @@ class SectorFrequencies:
     def total(self) -> int:
         return sum(self.totals.values())
 
-    def of(self, sector: str | None) -> tuple[int, list[CodeCount]]:
-        """One sector's coded narratives and code counts; None: all sectors."""
-        if sector is None:
+    def of(self, sector: str) -> tuple[int, list[CodeCount]]:
+        """One sector's coded narratives and code counts (or of ALL sectors)."""
+        if sector == ALL:
             return self.total, self.codes
         counts = {key: n for (key, s), n in self.cells.items() if s == sector}
         return self.totals.get(sector, 0), _code_counts(counts, self.codebook)
 
-    def with_dilemma(self, sector: str | None) -> tuple[int, list[CodeCount]]:
-        """Coded cases with a dilemma and the codes they carry; None: all sectors.
+    def with_dilemma(self, sector: str) -> tuple[int, list[CodeCount]]:
+        """Coded cases with a dilemma and the codes they carry (or of ALL sectors).
 
         The base of the fact sheet's "named as a dilemma in more than 1/3 of
         the situations": a share of the cases that have a dilemma at all.
         """
         cells = self.dilemma_cells.items()
-        if sector is None:
+        if sector == ALL:
             total = sum(self.dilemma_totals.values())
             counts: dict[str, int] = defaultdict(int)
             for (key, _sector), n in cells:
@@ -177,7 +179,7 @@ class SectorFrequencies:
         return total, _code_counts(dict(counts), self.codebook)
 
     def keys_of(
-        self, sector: str | None, *, with_dilemma: bool = False
+        self, sector: str, *, with_dilemma: bool = False
     ) -> tuple[int, dict[str, int]]:
         """The record key sums beside `of(sector)` (or `with_dilemma(sector)`):
         coded narratives, per code."""
@@ -185,9 +187,9 @@ class SectorFrequencies:
         cells = self.dilemma_cell_keys if with_dilemma else self.cell_keys
         codes: dict[str, int] = defaultdict(int)
         for (key, s), keys in cells.items():
-            if sector is None or s == sector:
+            if sector in (ALL, s):
                 codes[key] += keys
-        if sector is None:
+        if sector == ALL:
             return sum(totals.values()), dict(codes)
         return totals.get(sector, 0), dict(codes)
 

@@ -21,7 +21,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Mod
 
-from meldcode_survey.questionnaires.models import Choice, Question, Version
+from meldcode_survey.questionnaires.models import Question, Version
+from meldcode_survey.questionnaires.sectors import ALL
 from meldcode_survey.responses.models import Answer, CaseNarrative
 
 from ..models import (
@@ -37,15 +38,11 @@ from ..models import (
 )
 
 
-def sector_labels() -> dict[str, str]:
-    """Sector code -> label in the active language, from the sector questions."""
-    choices = Choice.objects.filter(question__role=Question.Role.SECTOR).order_by(
-        "-question__version_id", "position"
-    )
-    labels: dict[str, str] = {}
-    for choice in choices:
-        labels.setdefault(choice.code, choice.tr("label"))
-    return labels
+def has_seen_codings(user: Any, narrative: CaseNarrative) -> bool:
+    """Whether `user` opened the resolve page, and so can no longer code blind."""
+    return NarrativeRead.objects.filter(
+        user=user, narrative=narrative, purpose=NarrativeRead.Purpose.RESOLVE
+    ).exists()
 
 
 def coded_versions() -> QuerySet[Version]:
@@ -70,7 +67,7 @@ class Status:
 @dataclass(frozen=True)
 class NarrativeFilters:
     version: int | None = None
-    sector: str | None = None
+    sector: str = ALL
     status: str = ""
     flags: str = ""  # "with" | "without"
     dilemma: str = ""  # "with" | "without" | "unknown"
@@ -143,7 +140,7 @@ def narratives_for(user: Any, filters: NarrativeFilters) -> QuerySet[CaseNarrati
     )
     if filters.version is not None:
         narratives = narratives.filter(response__version_id=filters.version)
-    if filters.sector is not None:
+    if filters.sector != ALL:
         narratives = narratives.filter(response__sector=filters.sector)
     narratives = _with_state(narratives, user)
     for value, conditions in (

@@ -16,13 +16,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from meldcode_survey.exports.models import ALL_SECTORS, Export
+from meldcode_survey.exports.models import Export
 from meldcode_survey.exports.services import (
     ExportSpec,
     export_run,
     normalise_spec,
 )
 from meldcode_survey.questionnaires.models import Questionnaire, Version
+from meldcode_survey.questionnaires.sectors import ALL
 
 
 class Command(BaseCommand):
@@ -36,7 +37,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--kind", choices=Export.Kind.values, required=True)
         parser.add_argument(
-            "--sector", default="all", help="A sector code, or 'all' (default)."
+            "--sector", default=ALL, help=f"A sector code, or '{ALL}' (default)."
         )
         parser.add_argument("--format", choices=Export.Format.values, required=True)
         parser.add_argument("--output", required=True, help="Where to write the file.")
@@ -56,13 +57,12 @@ class Command(BaseCommand):
         kind, fmt = options["kind"], options["format"]
         if fmt not in Export.FORMATS_BY_KIND[kind]:
             raise CommandError(f"--format {fmt} is not offered for --kind {kind}.")
-        sector = options["sector"]
         spec = normalise_spec(
             ExportSpec(
                 kind=kind,
                 version=version,
                 format=fmt,
-                sector=ALL_SECTORS if sector == "all" else sector,
+                sector=options["sector"],
                 period_from=options["period_from"],
                 period_to=options["period_to"],
                 include_synthetic=options["synthetic"],

@@ -1,10 +1,12 @@
-"""Retention: what is deleted or blanked after how long, each run audited.
+"""The respondents' data that is kept for a limited time; each run audited.
 
-Drafts expire after DRAFT_RETENTION_DAYS (their expiry is set when saved).
-Case narrative texts are blanked NARRATIVE_RETENTION_DAYS after submission, or
-after the `days` the periodic task is given in the admin; the response, its
-other answers, the narrative's "with dilemma" answer, its codings and every
-figure stay.
+Drafts expire DRAFT_RETENTION_DAYS after they were last saved (Draft.expires_at,
+set on every save; DraftQuerySet.expired). Case narrative texts are blanked
+NARRATIVE_RETENTION_DAYS after submission, or after the `days` the retention
+task is given in the admin; the response, its other answers, the narrative's
+"with dilemma" answer, its codings and every figure stay.
+
+The nightly task that runs these is meldcode_survey.retention.
 """
 
 from __future__ import annotations
@@ -13,26 +15,26 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from meldcode_survey.responses.models import CaseNarrative
-from meldcode_survey.responses.services import drafts_delete_expired
+from meldcode_survey import audit
+from meldcode_survey.audit.models import Action
 
-from . import record
-from .models import Action
+from .models import CaseNarrative, Draft
 
 BATCH = 1000
 
 
-def expire_drafts() -> int:
-    """Delete expired drafts; one audit entry with the count."""
-    deleted = drafts_delete_expired()
+def drafts_delete_expired() -> int:
+    """Delete the drafts past their expiry; one audit entry with the count."""
+    deleted, _ = Draft.objects.expired().delete()
     if deleted:
-        record(None, Action.DRAFTS_EXPIRED, count=deleted)
+        audit.record(None, Action.DRAFTS_EXPIRED, count=deleted)
     return deleted
 
 
-def narratives_due(days: int, today: date | None = None):
+def narratives_due(days: int, today: date | None = None) -> QuerySet[CaseNarrative]:
     """Narratives submitted at least `days` days ago whose texts are still kept."""
     cutoff = (today or timezone.localdate()) - timedelta(days=days)
     return CaseNarrative.objects.filter(
@@ -40,7 +42,7 @@ def narratives_due(days: int, today: date | None = None):
     )
 
 
-def purge_narrative_texts(days: int | None = None, today: date | None = None) -> int:
+def narrative_texts_purge(days: int | None = None, today: date | None = None) -> int:
     """Blank the texts (and the screening flags, which quote them) of narratives
     older than `days` (default: NARRATIVE_RETENTION_DAYS; None: keep them all).
     Returns the number purged; each batch is one audit entry naming the cases."""
@@ -62,7 +64,7 @@ def purge_narrative_texts(days: int | None = None, today: date | None = None) ->
                 thorough_flags={},
                 texts_purged_on=today,
             )
-            record(
+            audit.record(
                 None,
                 Action.NARRATIVES_PURGED,
                 narratives=ids,

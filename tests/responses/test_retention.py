@@ -4,10 +4,10 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from meldcode_survey.audit import retention
 from meldcode_survey.audit.models import Action, AuditEntry
-from meldcode_survey.audit.tasks import expire_drafts_task, purge_narrative_texts_task
+from meldcode_survey.responses import retention
 from meldcode_survey.responses.models import Draft
+from meldcode_survey.retention import retention_task
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def _narrative(days_ago: int):
 def test_old_narrative_texts_are_blanked_and_the_rest_is_kept():
     old, recent = _narrative(400), _narrative(10)
 
-    purged = retention.purge_narrative_texts(days=365)
+    purged = retention.narrative_texts_purge(days=365)
 
     assert purged == 1
     old.refresh_from_db()
@@ -43,7 +43,7 @@ def test_old_narrative_texts_are_blanked_and_the_rest_is_kept():
 def test_each_purge_is_written_to_the_audit_log():
     old = _narrative(40)
 
-    retention.purge_narrative_texts(days=30)
+    retention.narrative_texts_purge(days=30)
 
     entry = AuditEntry.objects.get(action=Action.NARRATIVES_PURGED)
     assert entry.details["narratives"] == [old.pk]
@@ -53,9 +53,9 @@ def test_each_purge_is_written_to_the_audit_log():
 
 def test_a_second_run_finds_nothing_to_purge():
     _narrative(40)
-    retention.purge_narrative_texts(days=30)
+    retention.narrative_texts_purge(days=30)
 
-    assert retention.purge_narrative_texts(days=30) == 0
+    assert retention.narrative_texts_purge(days=30) == 0
     assert AuditEntry.objects.filter(action=Action.NARRATIVES_PURGED).count() == 1
 
 
@@ -63,7 +63,8 @@ def test_without_a_retention_period_nothing_is_purged(settings):
     settings.NARRATIVE_RETENTION_DAYS = None
     old = _narrative(5000)
 
-    assert purge_narrative_texts_task.apply(kwargs={"days": None}).get() == 0
+    ran = retention_task.apply(kwargs={"narrative_days": None}).get()
+    assert ran["narratives"] == 0
 
     old.refresh_from_db()
     assert old.description
@@ -74,7 +75,7 @@ def test_the_setting_is_the_default_period(settings):
     _narrative(101)
     _narrative(99)
 
-    assert purge_narrative_texts_task.apply().get() == 1
+    assert retention_task.apply().get()["narratives"] == 1
 
 
 def test_expired_drafts_are_deleted_and_counted_in_the_log(seed_version):
@@ -86,16 +87,27 @@ def test_expired_drafts_are_deleted_and_counted_in_the_log(seed_version):
         expires_at=timezone.now() - timedelta(minutes=1)
     )
 
-    assert expire_drafts_task.apply().get() == 1
+    assert retention_task.apply().get()["drafts"] == 1
 
     assert list(Draft.objects.values_list("pk", flat=True)) == [live.pk]
     entry = AuditEntry.objects.get(action=Action.DRAFTS_EXPIRED)
     assert entry.details == {"count": 1}
 
 
-def test_the_retention_jobs_are_periodic_tasks_staff_can_change():
+def test_one_periodic_task_runs_every_retention_rule_and_staff_can_change_it():
     tasks = dict(PeriodicTask.objects.values_list("task", "kwargs"))
 
-    assert tasks["retention.expire_drafts"] == "{}"
-    assert tasks["retention.purge_narrative_texts"] == '{"days": null}'
-    assert "exports.delete_expired" in tasks
+    assert tasks["retention.run"] == '{"narrative_days": null}'
+    retired = {"retention.expire_drafts", "retention.purge_narrative_texts"}
+    assert not retired & set(tasks)
+    assert "exports.delete_expired" not in tasks
+
+
+def test_the_retention_task_passes_its_days_to_the_narrative_rule():
+    _narrative(40)
+
+    assert retention_task.apply(kwargs={"narrative_days": 30}).get() == {
+        "drafts": 0,
+        "narratives": 1,
+        "export_files": 0,
+    }
