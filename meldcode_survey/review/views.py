@@ -42,7 +42,6 @@ from .services import (
     RESOLVE_PERMISSION,
     approve_redaction,
     dismiss_flag,
-    ensure_default_codebook,
     has_seen_codings,
     record_read,
     resolve_coding,
@@ -180,7 +179,7 @@ def _save_coding(
 def narrative(request: HttpRequest, pk: int) -> HttpResponse:
     """Read a narrative and code it; "save and next" goes on to the next one."""
     case = _narrative_or_404(pk)
-    codebook = ensure_default_codebook(case.response.version.questionnaire)
+    codebook = case.response.version.questionnaire.codebook
     mine = Coding.objects.filter(narrative=case, coder=request.user).first()
     kept = mine.codes.values_list("pk", flat=True) if mine else []
     codes = queries.codes_for_form(codebook, kept)
@@ -273,7 +272,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     if not codings:
         messages.info(request, _("This case has not been coded yet."))
         return redirect(_narrative_url(pk, request))
-    codebook = ensure_default_codebook(case.response.version.questionnaire)
+    codebook = case.response.version.questionnaire.codebook
     final = queries.final_of(case)
     used = set().union(*(c.code_ids for c in codings), final.code_ids if final else ())
     codes = queries.codes_for_form(codebook, used)
