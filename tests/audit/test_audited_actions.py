@@ -276,6 +276,17 @@ def test_choosing_a_password_through_an_invitation_is_recorded(client):
     assert (entry.actor, entry.details) == (user, {"changes": {"password": "changed"}})
 
 
+def test_an_invitation_made_by_the_command_is_recorded(capsys):
+    """createsuperuser runs none of our code; the invitation such an account
+    needs next is recorded."""
+    user = factories.UserFactory()
+
+    call_command("invite", user.username)
+
+    entry = _entries(Action.USER_CHANGED, user)[-1]
+    assert entry.details == {"invitation_sent": True}
+
+
 def test_demo_accounts_are_recorded_with_their_role(capsys):
     call_command("create_demo_accounts")
 
