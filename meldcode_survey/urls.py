@@ -3,15 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
-from django_otp.admin import OTPAdminSite
 
 from meldcode_survey.accounts import views as account_views
+from meldcode_survey.accounts.admin import AdminSite
 
 from . import views
 
-# The admin, too, requires a second factor (besides TwoFactorRequiredMiddleware);
-# changing the class keeps every registration made with @admin.register.
-admin.site.__class__ = OTPAdminSite
+# The admin, too, requires a second factor (besides TwoFactorRequiredMiddleware)
+# and audits a password change; changing the class keeps every registration
+# made with @admin.register.
+admin.site.__class__ = AdminSite
 admin.site.site_header = _("Meldcode survey administration")
 admin.site.site_title = _("Meldcode survey")
 

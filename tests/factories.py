@@ -15,6 +15,7 @@ from meldcode_survey.questionnaires.models import (
     Section,
     Version,
 )
+from meldcode_survey.review.services import ensure_default_codebook
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -35,9 +36,16 @@ class UserFactory(factory.django.DjangoModelFactory):
 class QuestionnaireFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Questionnaire
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Vragenlijst {n}")
     slug = factory.Sequence(lambda n: f"vragenlijst-{n}")
+
+    @factory.post_generation
+    def codebook(questionnaire, create: bool, extracted: None, **kwargs) -> None:
+        """As import_definition and the admin do for a new questionnaire."""
+        if create:
+            ensure_default_codebook(questionnaire)
 
 
 class VersionFactory(factory.django.DjangoModelFactory):

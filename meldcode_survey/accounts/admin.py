@@ -5,6 +5,10 @@ A new account is made without a password: the administrator is shown its
 invitation link (and it is e-mailed when the account has an address), with
 which the new user chooses a password and links an authenticator app. The
 "Send an invitation link" action makes a new one (invitations.py).
+
+Every add, change and delete of a user, a role or an authenticator app made
+here is audited by these admins (audit.admin_hooks), as is a password changed
+on the admin's own page.
 """
 
 from typing import Any
@@ -12,19 +16,40 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, Permission
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.admin import OTPAdminSite
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from meldcode_survey import audit
+from meldcode_survey.audit.admin_hooks import AuditedAdminMixin, added_and_removed
 from meldcode_survey.audit.models import Action
 
 from .invitations import invitation_url, send_invitation
 from .models import AnalystSectorAccess
 
 User = get_user_model()
+
+# User fields whose change is recorded; the password only as "changed".
+USER_FIELDS = (
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
+
+
+def permission_labels(permissions: QuerySet[Permission]) -> list[str]:
+    rows = permissions.values_list("content_type__app_label", "codename")
+    return sorted(f"{app}.{codename}" for app, codename in rows)
 
 
 def sector_choices() -> list[tuple[str, str]]:
@@ -79,7 +104,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class AccountAdmin(UserAdmin):
+class AccountAdmin(AuditedAdminMixin, UserAdmin):
     inlines = [AnalystSectorAccessInline]
     list_display = ["username", "email", "is_active", "is_staff", "roles", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser", "groups"]
@@ -116,6 +141,50 @@ class AccountAdmin(UserAdmin):
             }
         self.message_user(request, message, messages.INFO)
 
+    def audit_state(self, user: Any) -> dict[str, Any]:
+        access = AnalystSectorAccess.objects.filter(user=user).first()
+        return {
+            **User.objects.filter(pk=user.pk).values(*USER_FIELDS, "password").get(),
+            "groups": list(user.groups.values_list("name", flat=True)),
+            "permissions": permission_labels(user.user_permissions.all()),
+            "sectors": list(access.sectors) if access else None,
+        }
+
+    def audit_added(self, request: HttpRequest, user: Any) -> None:
+        flags = {"is_staff": user.is_staff, "is_superuser": user.is_superuser}
+        audit.record(request.user, Action.USER_CREATED, user, **flags)
+
+    def audit_changed(
+        self, request: HttpRequest, user: Any, before: dict, after: dict
+    ) -> None:
+        details: dict[str, Any] = {}
+        changes: dict[str, Any] = {
+            field: {"from": before[field], "to": after[field]}
+            for field in USER_FIELDS
+            if before[field] != after[field]
+        }
+        if before["password"] != after["password"]:
+            changes["password"] = "changed"
+        if changes:
+            details["changes"] = changes
+        if permissions := added_and_removed(
+            before["permissions"], after["permissions"]
+        ):
+            details["permissions"] = permissions
+        if details:
+            audit.record(request.user, Action.USER_CHANGED, user, **details)
+        if roles := added_and_removed(before["groups"], after["groups"]):
+            audit.record(request.user, Action.USER_ROLES_CHANGED, user, **roles)
+        if before["sectors"] != after["sectors"]:
+            sectors = after["sectors"] or []
+            audit.record(
+                request.user, Action.USER_SECTORS_CHANGED, user, sectors=sectors
+            )
+
+    def audit_deleted(self, request: HttpRequest, user: Any) -> None:
+        username = user.get_username()
+        audit.record(request.user, Action.USER_DELETED, user, username=username)
+
     @admin.display(description=_("roles"))
     def roles(self, user: Any) -> str:
         return ", ".join(group.name for group in user.groups.all())
@@ -141,3 +210,69 @@ class AccountAdmin(UserAdmin):
         if self._touches_superuser(request, obj):
             return False
         return super().has_delete_permission(request, obj)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(AuditedAdminMixin, GroupAdmin):
+    """The roles (Django groups); creating, renaming, deleting a role and
+    changing its permissions are audited."""
+
+    def audit_state(self, group: Group) -> dict[str, Any]:
+        return {
+            "name": Group.objects.filter(pk=group.pk)
+            .values_list("name", flat=True)
+            .get(),
+            "permissions": permission_labels(group.permissions.all()),
+        }
+
+    def audit_added(self, request: HttpRequest, group: Group) -> None:
+        details: dict[str, Any] = {"created": True}
+        if permissions := permission_labels(group.permissions.all()):
+            details["permissions"] = {"added": permissions}
+        audit.record(request.user, Action.ROLE_CHANGED, group, **details)
+
+    def audit_changed(
+        self, request: HttpRequest, group: Group, before: dict, after: dict
+    ) -> None:
+        details: dict[str, Any] = {}
+        if before["name"] != after["name"]:
+            details["name"] = {"from": before["name"], "to": after["name"]}
+        if permissions := added_and_removed(
+            before["permissions"], after["permissions"]
+        ):
+            details["permissions"] = permissions
+        if details:
+            audit.record(request.user, Action.ROLE_CHANGED, group, **details)
+
+    def audit_deleted(self, request: HttpRequest, group: Group) -> None:
+        audit.record(request.user, Action.ROLE_CHANGED, group, deleted=True)
+
+
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAppAdmin(AuditedAdminMixin, TOTPDeviceAdmin):
+    """django-otp's admin; removing a user's app (a reset) is audited."""
+
+    def audit_deleted(self, request: HttpRequest, device: TOTPDevice) -> None:
+        audit.record(request.user, Action.OTP_RESET, device.user, device=device.name)
+
+
+class AdminSite(OTPAdminSite):
+    """The admin site: a second factor required (django-otp), and a password
+    changed on the admin's own page audited."""
+
+    def password_change(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        response = super().password_change(request, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            changes = {"password": "changed"}
+            audit.record(
+                request.user, Action.USER_CHANGED, request.user, changes=changes
+            )
+        return response

@@ -5,10 +5,11 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _ensure_roles(sender: AppConfig, **kwargs: Any) -> None:
-    from .roles import ensure_role_groups
+def _update_roles(sender: AppConfig, **kwargs: Any) -> None:
+    """Django's own event: migrate runs none of our services."""
+    from .roles import roles_update
 
-    ensure_role_groups()
+    roles_update()
 
 
 class AccountsConfig(AppConfig):
@@ -17,4 +18,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # After every migrate, once all permissions exist.
-        post_migrate.connect(_ensure_roles, sender=self)
+        post_migrate.connect(_update_roles, sender=self)

@@ -4,15 +4,19 @@ Staff define questionnaires, read and code narratives and see every export;
 analysts see aggregates and sector summaries only; administrators manage users
 and read the audit log.
 
-The groups are created by the data migration accounts 0002; `ensure_role_groups`
-runs again after every migrate so that permissions added later by other apps
-reach their role too.
+The groups are created by the data migration accounts 0002; `roles_update`
+runs after every migrate (accounts.apps) so that permissions added later by
+other apps reach their role too, each change audited.
 """
 
 from typing import Any
 
 from django.apps import apps as global_apps
+from django.db import transaction
 from django.db.models import Q
+
+from meldcode_survey import audit
+from meldcode_survey.audit.models import Action
 
 STAFF = "staff"
 ANALYST = "analyst"
@@ -56,16 +60,36 @@ def role_permission_filter(role: str) -> Q:
     return wanted
 
 
-def ensure_role_groups(apps: Any = global_apps) -> None:
+def ensure_role_groups(apps: Any = global_apps) -> dict[str, tuple[Any, bool, list]]:
     """Create the role groups and give them their permissions (idempotent).
 
     Only adds: a permission listed above that an administrator took away from a
     role in the admin comes back at the next migrate; others are left alone.
+    Returns, per role, its group, whether it was created and the permissions
+    added (for `roles_update`'s audit entries).
     """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
+    changes = {}
     for role in ROLES:
-        group, _ = Group.objects.get_or_create(name=role)
+        group, created = Group.objects.get_or_create(name=role)
+        missing = []
         if ROLE_APPS[role] or ROLE_PERMISSIONS[role]:
-            permissions = Permission.objects.filter(role_permission_filter(role))
-            group.permissions.add(*permissions)
+            wanted = Permission.objects.filter(role_permission_filter(role))
+            missing = list(wanted.exclude(group=group).select_related("content_type"))
+            group.permissions.add(*missing)
+        changes[role] = (group, created, missing)
+    return changes
+
+
+@transaction.atomic
+def roles_update() -> None:
+    """`ensure_role_groups` with the installed models; each change audited."""
+    for group, created, added in ensure_role_groups().values():
+        if created:
+            audit.record(None, Action.ROLE_CHANGED, group, created=True)
+        if added:
+            labels = sorted(f"{p.content_type.app_label}.{p.codename}" for p in added)
+            audit.record(
+                None, Action.ROLE_CHANGED, group, permissions={"added": labels}
+            )

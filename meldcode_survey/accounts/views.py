@@ -138,6 +138,8 @@ class InvitationView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        changes = {"password": "changed"}
+        audit.record(form.user, Action.USER_CHANGED, form.user, changes=changes)
         allow_enrolment(self.request)
         return response
 

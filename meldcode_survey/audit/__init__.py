@@ -1,7 +1,8 @@
 """The audit log: who did what to which object, and when.
 
-Other apps call `audit.record(user, action, obj=None, **details)`; user, role and
-questionnaire changes are recorded by the receivers in signals.py.
+The service or admin that does a thing records it: `audit.record(user, action,
+obj=None, **details)`, or for admin edits the hooks of admin_hooks.py. Only
+logins, logouts, failed logins and lockouts come in through signals.py.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ from django.db import models
 
 from .models import AuditEntry
 
-# The user behind the current request, for entries written by signal receivers
-# that are not handed one (see middleware.AuditActorMiddleware).
+# The user behind the current request, for entries recorded without one (a
+# service that is not handed the user; see middleware.AuditActorMiddleware).
 current_actor: ContextVar[Any] = ContextVar("audit_current_actor", default=None)
 
 

@@ -122,7 +122,7 @@ def rollups_add_response(response_id: int, *, sign: int = 1) -> None:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # A rebuild locks the rollups; a submit never waits long for it
-            # (on a timeout the receiver logs and the nightly rebuild repairs).
+            # (on a timeout the caller logs and the nightly rebuild repairs).
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL lock_timeout = '5s'")
         figures_changed(response["version_id"])

@@ -40,7 +40,9 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from meldcode_survey import audit
 from meldcode_survey.accounts.access import figure_access, is_analyst, is_staff_member
+from meldcode_survey.audit.models import Action
 from meldcode_survey.questionnaires.models import Version
 from meldcode_survey.questionnaires.sectors import ALL
 
@@ -163,12 +165,32 @@ def export_request(
         existing = same.select_for_update().first()
         if existing is not None:
             return existing
-        export = Export.objects.create(
-            requested_by=user,
-            language=language or settings.LANGUAGE_CODE,
-            **spec.as_fields(),
+        export = export_create(
+            spec=spec, user=user, language=language or settings.LANGUAGE_CODE
         )
     transaction.on_commit(lambda: enqueue(export.pk))
+    return export
+
+
+@transaction.atomic
+def export_create(*, spec: ExportSpec, user: Any, language: str) -> Export:
+    """Store an export row as asked for (`user` None: the schedule or a
+    command), audited; `export_request` also checks and queues it."""
+    export = Export.objects.create(
+        requested_by=user, language=language, **spec.as_fields()
+    )
+    audit.record(
+        user,
+        Action.EXPORT_REQUESTED,
+        export,
+        kind=export.kind,
+        format=export.format,
+        sector=export.sector,
+        version=export.version_id,
+        include_free_text=export.include_free_text,
+        unsuppressed=export.unsuppressed,
+        scheduled=user is None,
+    )
     return export
 
 
@@ -472,10 +494,20 @@ def export_delete(export: Export) -> None:
 # --- Downloads ----------------------------------------------------------------
 
 
+@transaction.atomic
 def export_download_record(*, export: Export, user: Any) -> Download:
-    return Download.objects.create(
+    download = Download.objects.create(
         export=export, user=user, filename=export.filename, sha256=export.sha256
     )
+    audit.record(
+        user,
+        Action.EXPORT_DOWNLOADED,
+        download,
+        export=export.pk,
+        filename=download.filename,
+        sha256=download.sha256,
+    )
+    return download
 
 
 def export_file_open(export: Export) -> Any:

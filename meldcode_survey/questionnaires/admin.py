@@ -13,6 +13,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from meldcode_survey.audit.admin_hooks import AuditedAdminMixin
+from meldcode_survey.review.services import ensure_default_codebook
+
 from .models import (
     Choice,
     LikertGroup,
@@ -28,6 +31,7 @@ from .services import (
     publish_problems,
     version_copy,
     version_publish,
+    version_record_created,
 )
 
 FROZEN_MESSAGE = _(
@@ -219,6 +223,13 @@ class QuestionnaireAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_delete_permission(request, obj) and not _is_frozen(obj)
 
+    def save_model(
+        self, request: HttpRequest, obj: Questionnaire, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            ensure_default_codebook(obj)
+
     @admin.display(description=_("published version"))
     def live_version(self, questionnaire: Questionnaire) -> str:
         version = questionnaire.published_version()
@@ -238,13 +249,19 @@ class ScaleInline(FrozenAwareInline):
 
 
 @admin.register(Version)
-class VersionAdmin(FrozenAwareAdmin):
+class VersionAdmin(AuditedAdminMixin, FrozenAwareAdmin):
+    """A version added here is audited; publishing and copying go through the
+    services, which audit them."""
+
     list_display = ["questionnaire", "number", "status", "published_at", "actions_"]
     list_filter = ["status", "questionnaire"]
     search_fields = ["questionnaire__title", "questionnaire__slug", "notes"]
     readonly_fields = ["status", "published_at", "created_at"]
     inlines = [SectionInline, ScaleInline]
     actions = ["publish", "new_version"]
+
+    def audit_added(self, request: HttpRequest, version: Version) -> None:
+        version_record_created(version, request.user)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list:
         if obj is not None:

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class QuestionnairesConfig(AppConfig):
     name = "meldcode_survey.questionnaires"
     verbose_name = _("Questionnaires")
-
-    def ready(self) -> None:
-        from . import signals  # noqa: F401

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 
+from meldcode_survey.review.services import ensure_default_codebook
+
 from .models import (
     Choice,
     Conditional,
@@ -25,7 +27,7 @@ from .models import (
     Section,
     Version,
 )
-from .services import version_publish
+from .services import version_publish, version_record_created
 
 
 class DefinitionError(ValueError):
@@ -301,15 +303,18 @@ def import_definition(data: Any, *, publish: bool = False) -> Version:
     """Create a new version from a definition (and the questionnaire if new)."""
     definition = normalize(data)
     meta = {k: definition[k] for k in _QUESTIONNAIRE_META}
-    questionnaire, _ = Questionnaire.objects.update_or_create(
+    questionnaire, created = Questionnaire.objects.update_or_create(
         slug=definition["slug"], defaults=meta
     )
+    if created:
+        ensure_default_codebook(questionnaire)
     last = questionnaire.versions.order_by("-number").first()
     version = Version.objects.create(
         questionnaire=questionnaire,
         number=last.number + 1 if last else 1,
         **{k: definition[k] for k in Version.TEXT_FIELDS},
     )
+    version_record_created(version)
     scales = {s["code"]: _create_scale(version, s) for s in definition["scales"]}
     questions: dict[str, Question] = {}
     for position, section in enumerate(definition["sections"]):

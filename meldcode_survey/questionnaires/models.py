@@ -3,7 +3,8 @@
 A version that has been published is frozen: its sections, questions, scales and
 choices can no longer be changed or deleted, so that every answer keeps pointing at
 the exact wording the respondent saw. `save()`, `delete()`, queryset `update()` and
-cascading deletes all refuse such changes (see `VersionContent` and signals.py).
+deletes of a questionnaire or version that hold frozen content all refuse such
+changes (see `FrozenAwareQuerySet` and `VersionContent`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,26 @@ class FrozenVersionError(ValidationError):
             ),
             code="frozen",
         )
+
+
+class FrozenAwareQuerySet(models.QuerySet):
+    """`delete()` refuses rows that are, or hold, content of a frozen version.
+
+    Checked before Django opens its delete transaction, so a refusal leaves the
+    caller's transaction usable. A cascade calls no model or queryset method, so
+    every model a cascade into frozen content can start from (questionnaire,
+    version, content) refuses in its queryset's and its own `delete()`.
+    """
+
+    def frozen(self) -> models.QuerySet:
+        path = self.model.version_path
+        lookup = f"{path}__status__in" if path else "status__in"
+        return self.filter(**{lookup: FROZEN_STATUSES})
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.frozen().exists():
+            raise FrozenVersionError()
+        return super().delete()
 
 
 class Questionnaire(Translatable, models.Model):
@@ -70,6 +91,10 @@ class Questionnaire(Translatable, models.Model):
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
 
+    # Lookup path to the versions, for FrozenAwareQuerySet.
+    version_path = "versions"
+    objects = FrozenAwareQuerySet.as_manager()
+
     class Meta:
         ordering = ["title"]
         verbose_name = _("questionnaire")
@@ -95,6 +120,11 @@ class Questionnaire(Translatable, models.Model):
 
     def has_frozen_versions(self) -> bool:
         return self.versions.exclude(status=Version.Status.DRAFT).exists()
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.has_frozen_versions():
+            raise FrozenVersionError()
+        return super().delete(*args, **kwargs)
 
     def is_open(self, now: Any = None) -> bool:
         """Whether new respondents may start: within the dates, with a live version."""
@@ -138,6 +168,9 @@ class Version(Translatable, models.Model):
     notes = models.TextField(_("notes for staff"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    version_path = ""  # the version itself, for FrozenAwareQuerySet
+    objects = FrozenAwareQuerySet.as_manager()
 
     class Meta:
         ordering = ["questionnaire", "-number"]
@@ -184,6 +217,12 @@ class Version(Translatable, models.Model):
                     raise FrozenVersionError()
         super().save(*args, **kwargs)
 
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        stored = Version.objects.filter(pk=self.pk)
+        if self.is_frozen or stored.frozen().exists():
+            raise FrozenVersionError()
+        return super().delete(*args, **kwargs)
+
     @property
     def is_frozen(self) -> bool:
         return self.status != Version.Status.DRAFT
@@ -195,22 +234,13 @@ class Version(Translatable, models.Model):
 FROZEN_STATUSES = [Version.Status.PUBLISHED, Version.Status.CLOSED]
 
 
-class VersionContentQuerySet(models.QuerySet):
-    """Refuses bulk updates that would touch the content of a frozen version."""
+class VersionContentQuerySet(FrozenAwareQuerySet):
+    """Refuses bulk updates and deletes that would touch a frozen version."""
 
     def update(self, **kwargs: Any) -> int:
-        lookup = f"{self.model.version_path}__status__in"
-        if self.filter(**{lookup: FROZEN_STATUSES}).exists():
+        if self.frozen().exists():
             raise FrozenVersionError()
         return super().update(**kwargs)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        # Checked before Django opens its delete transaction, so a refusal leaves
-        # the caller's transaction usable. Cascades are caught in signals.py.
-        lookup = f"{self.model.version_path}__status__in"
-        if self.filter(**{lookup: FROZEN_STATUSES}).exists():
-            raise FrozenVersionError()
-        return super().delete()
 
 
 class VersionContent(models.Model):
@@ -259,8 +289,7 @@ class VersionContent(models.Model):
         """Whether the row as stored belongs to a frozen version (a move counts)."""
         if not self.pk:
             return False
-        lookup = {"pk": self.pk, f"{self.version_path}__status__in": FROZEN_STATUSES}
-        return type(self).objects.filter(**lookup).exists()
+        return type(self).objects.filter(pk=self.pk).frozen().exists()
 
     def check_not_frozen(self) -> None:
         if self.owning_version().is_frozen or self.stored_version_is_frozen():

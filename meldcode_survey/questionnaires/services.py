@@ -1,15 +1,23 @@
 """Writes across several questionnaire models: publish (with its checks), copy.
 
-Reads, such as the comparison of two versions, are in queries.py."""
+Reads, such as the comparison of two versions, are in queries.py.
+
+A new version and a publication are audited here (and a version added in the
+admin by its admin).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from meldcode_survey import audit
+from meldcode_survey.audit.models import Action
 
 from .models import (
     Choice,
@@ -50,7 +58,24 @@ def version_publish(version: Version, *, reopen: bool = False) -> Version:
     version.status = Version.Status.PUBLISHED
     version.published_at = timezone.now()
     version.save()
+    audit.record(
+        None, Action.QUESTIONNAIRE_PUBLISHED, version, **version_audit_details(version)
+    )
     return version
+
+
+def version_record_created(version: Version, user: Any = None) -> None:
+    """Audit a new version (`user` None: the request's user, if any)."""
+    audit.record(
+        user,
+        Action.QUESTIONNAIRE_VERSION_CREATED,
+        version,
+        **version_audit_details(version),
+    )
+
+
+def version_audit_details(version: Version) -> dict[str, Any]:
+    return {"questionnaire": version.questionnaire.slug, "number": version.number}
 
 
 @transaction.atomic
@@ -63,6 +88,7 @@ def version_copy(version: Version) -> Version:
         notes=f"Copy of version {version.number}",
         **{name: getattr(version, name) for name in Version.TEXT_FIELDS},
     )
+    version_record_created(draft)
     scales = {s.pk: _copy_scale(s, draft) for s in version.scales.all()}
     questions: dict[int, Question] = {}
     for section in version.sections.all():

@@ -2,7 +2,9 @@
 
 Only Django and the database are needed here. What follows a submit is called
 after its commit and never fails it, nor waits on it: the dashboard counts the
-response in a task (the one place this app names the dashboard).
+response in a task. A deleted response leaves the dashboard's rollups in the
+deleting transaction (`response_delete`). These are the two places this app
+names the dashboard.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from meldcode_survey.dashboard.services import rollups_uncount_response
 from meldcode_survey.dashboard.tasks import count_after_submit
 from meldcode_survey.lib.tasks import send_fail_fast
 from meldcode_survey.questionnaires.models import NOT_APPLICABLE, YES, Question, Version
@@ -66,6 +69,25 @@ def draft_save_answers(
     code = draft.assign_resume_code() if new_resume_code else None
     draft.save()
     return code
+
+
+@transaction.atomic
+def response_delete(response: Response) -> None:
+    """Delete a stored response, its answers and its case.
+
+    It leaves the dashboard's rollups in the same transaction, so a delete that
+    rolls back leaves them as they were. A failure there is logged, not raised:
+    the nightly rebuild repairs the rollups, and the delete goes ahead.
+    """
+    try:
+        rollups_uncount_response(response.pk)
+    except Exception:
+        logger.exception(
+            "Could not subtract response %s from the dashboard rollups; "
+            "run refresh_aggregates to repair",
+            response.pk,
+        )
+    response.delete()
 
 
 def draft_new_resume_code(draft: Draft) -> str:

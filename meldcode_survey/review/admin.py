@@ -16,6 +16,7 @@ from meldcode_survey.accounts.roles import ADMINISTRATOR
 from meldcode_survey.lib.admin import ReadOnlyAdminMixin
 
 from .models import Code, Codebook, NarrativeRead
+from .services import coded_figures_changed
 
 
 def _is_administrator(user: Any) -> bool:
@@ -80,6 +81,16 @@ class CodebookAdmin(StaffOnlyMixin, admin.ModelAdmin):
             return False
         allowed = super().has_delete_permission(request, obj)
         return allowed and obj.can_go_with_questionnaire()
+
+    def save_related(
+        self, request: HttpRequest, form: Any, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        coded_figures_changed()  # a renamed or retired code shows in the figures
+
+    def delete_model(self, request: HttpRequest, obj: Codebook) -> None:
+        super().delete_model(request, obj)
+        coded_figures_changed()
 
     @admin.display(description=_("codes"), ordering="n_codes")
     def code_count(self, codebook: Codebook) -> int:

@@ -1,7 +1,9 @@
 """Writes of the review workspace: codebooks, codings, final codings, redactions.
 
 Every function is atomic and checks the rules of models.py itself, so no form or
-view is needed to keep them.
+view is needed to keep them. Each write is audited here, and a change to what
+the figures show (final codings, redactions, codes) renews the dashboard's
+figures stamps after the commit (`coded_figures_changed`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from meldcode_survey import audit
 from meldcode_survey.audit.models import Action
+from meldcode_survey.dashboard.services import figures_changed
 from meldcode_survey.questionnaires.models import Questionnaire
 from meldcode_survey.responses.deidentify import thorough_screen
 from meldcode_survey.responses.models import CaseNarrative
@@ -43,7 +46,11 @@ APPROVE_PERMISSION = "review.approve_redaction"
 
 
 def ensure_default_codebook(questionnaire: Questionnaire) -> Codebook:
-    """The questionnaire's codebook; a new one gets the default codes."""
+    """The questionnaire's codebook; a new one gets the default codes.
+
+    Called where a questionnaire is created (`import_definition`, the admin's
+    add page); everything else reads `questionnaire.codebook`.
+    """
     codebook, created = Codebook.objects.get_or_create(questionnaire=questionnaire)
     if created:
         Code.objects.bulk_create(
@@ -53,14 +60,23 @@ def ensure_default_codebook(questionnaire: Questionnaire) -> Codebook:
     return codebook
 
 
+def coded_figures_changed() -> None:
+    """Coded dilemmas and approved examples are figures too: after the commit,
+    every version's figures get a new stamp, so no cached page shows old ones."""
+    transaction.on_commit(lambda: figures_changed(everything=True))
+
+
+@transaction.atomic
 def narrative_read_record(
     user: Any, narrative: CaseNarrative, purpose: str = NarrativeRead.Purpose.CODE
 ) -> NarrativeRead:
-    return NarrativeRead.objects.create(user=user, narrative=narrative, purpose=purpose)
+    read = NarrativeRead.objects.create(user=user, narrative=narrative, purpose=purpose)
+    audit.record(user, Action.NARRATIVE_READ, narrative, purpose=purpose)
+    return read
 
 
 def _codebook_of(narrative: CaseNarrative) -> Codebook:
-    return ensure_default_codebook(narrative.response.version.questionnaire)
+    return narrative.response.version.questionnaire.codebook
 
 
 def _check_codes(codes: list[Code], codebook: Codebook, allowed_retired: set[int]):
@@ -136,6 +152,14 @@ def coding_save(
         for field, value in values.items():
             setattr(coding, field, value)
         coding.save()
+    audit.record(
+        coder,
+        Action.CODING_CHANGED,
+        coding,
+        narrative=narrative.pk,
+        created=existing is None,
+        has_dilemma=has_dilemma,
+    )
     _set_codes(coding, codes, CodingCode)
     _refresh_final(narrative)
     return coding
@@ -170,7 +194,15 @@ def _refresh_final(narrative: CaseNarrative) -> None:
         source, method = codings[0], FinalCoding.Method.AGREED
     if source is None:
         if final is not None:
+            audit.record(
+                None,
+                Action.FINAL_CODING_CHANGED,
+                final,
+                narrative=narrative.pk,
+                withdrawn=True,
+            )
             final.delete()
+            coded_figures_changed()
         return
     _write_final(narrative, list(source.codes.all()), source.has_dilemma, method)
 
@@ -194,6 +226,15 @@ def _write_final(
         },
     )
     _set_codes(final, codes, FinalCodingCode)
+    audit.record(
+        None,
+        Action.FINAL_CODING_CHANGED,
+        final,
+        narrative=narrative.pk,
+        method=method,
+        has_dilemma=has_dilemma,
+    )
+    coded_figures_changed()
     return final
 
 
@@ -251,6 +292,7 @@ def redaction_save(
         redaction = Redaction.objects.create(
             narrative=narrative, written_by=writer, **texts
         )
+        _redaction_changed(redaction, created=True)
     elif redaction.texts() != texts:
         for field, value in texts.items():
             setattr(redaction, field, value)
@@ -262,11 +304,26 @@ def redaction_save(
         redaction.flags = {}
         redaction.screened_at = None
         redaction.save()
+        _redaction_changed(redaction)
     elif redaction.is_screened:
         return redaction
     pk = redaction.pk
     transaction.on_commit(lambda: redaction_screen_later(pk))
     return redaction
+
+
+def _redaction_changed(
+    redaction: Redaction, *, created: bool = False, fields: list[str] | None = None
+) -> None:
+    audit.record(
+        None,
+        Action.REDACTION_CHANGED,
+        redaction,
+        narrative=redaction.narrative_id,
+        created=created,
+        fields=sorted(fields) if fields else None,
+    )
+    coded_figures_changed()
 
 
 def redaction_screen_later(redaction_id: int) -> None:
@@ -300,10 +357,11 @@ def redaction_screen(redaction_id: int) -> bool:
         current.flags = flags
         current.screened_at = timezone.now()
         if current.is_approved and current.open_flags():
-            # A withdrawal is a change of the redaction: saved, so it is audited.
+            # A withdrawal is a change of the redaction, so it is audited.
             current.approved_by = current.approved_at = None
             current.is_example = False
             current.save()
+            _redaction_changed(current)
         else:
             Redaction.objects.filter(pk=redaction_id).update(
                 flags=flags, screened_at=current.screened_at
@@ -389,7 +447,9 @@ def redaction_approve(*, redaction: Redaction, approver: Any) -> Redaction:
     _check_clean(redaction)
     redaction.approved_by = approver
     redaction.approved_at = timezone.now()
-    redaction.save(update_fields=["approved_by", "approved_at"])
+    fields = ["approved_by", "approved_at"]
+    redaction.save(update_fields=fields)
+    _redaction_changed(redaction, fields=fields)
     return redaction
 
 
@@ -409,4 +469,5 @@ def redaction_set_example(*, redaction: Redaction, is_example: bool) -> Redactio
         _check_clean(redaction)
     redaction.is_example = is_example
     redaction.save(update_fields=["is_example"])
+    _redaction_changed(redaction, fields=["is_example"])
     return redaction

@@ -43,7 +43,6 @@ from .services import (
     RESOLVE_PERMISSION,
     coding_resolve,
     coding_save,
-    ensure_default_codebook,
     narrative_read_record,
     redaction_flag_dismiss,
     redaction_save,
@@ -179,7 +178,7 @@ def _save_coding(
 def narrative(request: HttpRequest, pk: int) -> HttpResponse:
     """Read a narrative and code it; "save and next" goes on to the next one."""
     case = _narrative_or_404(pk)
-    codebook = ensure_default_codebook(case.response.version.questionnaire)
+    codebook = case.response.version.questionnaire.codebook
     mine = Coding.objects.filter(narrative=case, coder=request.user).first()
     kept = mine.codes.values_list("pk", flat=True) if mine else []
     codes = queries.codes_for_form(codebook, kept)
@@ -272,7 +271,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     if not codings:
         messages.info(request, _("This case has not been coded yet."))
         return redirect(_narrative_url(pk, request))
-    codebook = ensure_default_codebook(case.response.version.questionnaire)
+    codebook = case.response.version.questionnaire.codebook
     final = queries.final_of(case)
     used = set().union(*(c.code_ids for c in codings), final.code_ids if final else ())
     codes = queries.codes_for_form(codebook, used)

@@ -6,7 +6,13 @@ from django.utils.translation import gettext as _
 
 from meldcode_survey.dashboard.queries import sector_summary
 from meldcode_survey.responses.models import CaseNarrative
-from meldcode_survey.review.models import Code, FinalCoding, FinalCodingCode, Redaction
+from meldcode_survey.review.models import (
+    Code,
+    Coding,
+    FinalCoding,
+    FinalCodingCode,
+    Redaction,
+)
 from tests.factories import UserFactory
 
 from .builders import build
@@ -132,12 +138,87 @@ def _named_in(share: str) -> str:
     return _(msgid).split("%(p)s")[0] + share
 
 
-def test_a_new_coding_shows_at_once_despite_the_page_cache(coded, staff_client):
+def test_a_new_coding_shows_at_once_despite_the_page_cache(
+    coded, staff_client, django_capture_on_commit_callbacks
+):
+    from meldcode_survey.review.services import coding_resolve
+
     version, narratives = coded
     url = "/dashboard/brede-reflectie/kinderopvang/"
     assert _named_in("40%") in staff_client.get(url).content.decode()
     code_a = Code.objects.get(codebook__questionnaire=version.questionnaire, key="A")
     final = FinalCoding.objects.get(narrative=narratives[-1])
-    FinalCodingCode.objects.create(final=final, code=code_a, label=code_a.label)
-    final.save()  # as the review services do when codes change
+    codes = [*final.codes.all(), code_a]
+    lead = UserFactory(is_superuser=True)
+    Coding.objects.create(narrative=narratives[-1], coder=lead, has_dilemma=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        coding_resolve(
+            narrative=narratives[-1], lead=lead, codes=codes, has_dilemma=True
+        )
+
     assert _named_in("43%") in staff_client.get(url).content.decode()
+
+
+# --- Coding changes renew the figures stamps ------------------------------------
+
+
+def _stamp(version) -> str:
+    from meldcode_survey.dashboard.models import FiguresStamp
+
+    return FiguresStamp.objects.get(version=version).token
+
+
+def test_a_final_coding_renews_the_figures_stamps_after_its_commit(
+    seed_version, staff_user, django_capture_on_commit_callbacks
+):
+    from meldcode_survey.dashboard.services import figures_changed
+    from meldcode_survey.review.services import coding_save
+    from tests.factories import CaseNarrativeFactory
+
+    narrative = CaseNarrativeFactory(response__version=seed_version)
+    figures_changed(seed_version.pk)
+    before = _stamp(seed_version)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        coding_save(narrative=narrative, coder=staff_user, codes=[], has_dilemma=True)
+    assert _stamp(seed_version) == before  # nothing changes before the commit
+    for callback in callbacks:
+        callback()
+
+    assert _stamp(seed_version) != before
+
+
+def test_codes_changed_in_the_codebook_admin_renew_the_figures_stamps(
+    seed_version, staff_client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from meldcode_survey.dashboard.services import figures_changed
+
+    codebook = seed_version.questionnaire.codebook
+    figures_changed(seed_version.pk)
+    before = _stamp(seed_version)
+    url = reverse("admin:review_codebook_change", args=[codebook.pk])
+    data = {"double_coding_percent": codebook.double_coding_percent}
+    prefix = "codes"
+    codes = list(codebook.codes.order_by("position", "key"))
+    data |= {
+        f"{prefix}-TOTAL_FORMS": len(codes),
+        f"{prefix}-INITIAL_FORMS": len(codes),
+    }
+    for i, code in enumerate(codes):
+        data |= {
+            f"{prefix}-{i}-id": code.pk,
+            f"{prefix}-{i}-codebook": codebook.pk,
+            f"{prefix}-{i}-key": code.key,
+            f"{prefix}-{i}-label": code.label + (" (nieuw)" if i == 0 else ""),
+            f"{prefix}-{i}-label_en": code.label_en,
+            f"{prefix}-{i}-position": code.position,
+        }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"]
+    assert _stamp(seed_version) != before

@@ -105,3 +105,22 @@ def test_the_texts_of_a_published_version_are_frozen(seed_version):
     seed_version.intro = "Andere inleiding"
     with pytest.raises(FrozenVersionError):
         seed_version.save()
+
+
+def test_deleting_a_published_version_is_refused(seed_version):
+    with pytest.raises(FrozenVersionError):
+        seed_version.delete()
+    with pytest.raises(FrozenVersionError):
+        Version.objects.filter(pk=seed_version.pk).delete()
+    assert Question.objects.filter(version=seed_version).count() == 22
+
+
+def test_deleting_a_questionnaire_with_only_drafts_takes_them_along(seed_definition):
+    from meldcode_survey.questionnaires.definition import import_definition
+
+    draft = import_definition(seed_definition | {"slug": "alleen-concept"})
+
+    Questionnaire.objects.filter(pk=draft.questionnaire_id).delete()
+
+    assert not Version.objects.filter(pk=draft.pk).exists()
+    assert not Question.objects.filter(version_id=draft.pk).exists()

@@ -4,10 +4,10 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import translation
 
-from meldcode_survey.review.models import Code, CodingCode
+from meldcode_survey.questionnaires.models import Questionnaire
+from meldcode_survey.review.models import Code, Codebook, CodingCode
 from meldcode_survey.review.queries import codes_for_form
 from meldcode_survey.review.services import coding_save, ensure_default_codebook
-from tests import factories
 
 FACT_SHEET = {
     "A": "Onzekerheid over signalen of wie de waarheid spreekt",
@@ -19,10 +19,10 @@ FACT_SHEET = {
 }
 
 
-def test_new_questionnaire_gets_the_fact_sheet_codes_and_the_proposals(db):
-    questionnaire = factories.QuestionnaireFactory()
-
-    codes = list(questionnaire.codebook.codes.order_by("position"))
+def test_an_imported_questionnaire_gets_the_fact_sheet_codes_and_the_proposals(
+    seed_version,
+):
+    codes = list(seed_version.questionnaire.codebook.codes.order_by("position"))
 
     assert {c.key: c.label for c in codes[:4]} == FACT_SHEET
     assert [c.key for c in codes] == list("ABCDEFGH")
@@ -30,6 +30,33 @@ def test_new_questionnaire_gets_the_fact_sheet_codes_and_the_proposals(db):
     proposals = " ".join(c.label_en for c in codes[4:])
     for topic in ("aggression", "relationship", "Veilig Thuis", "shared"):
         assert topic in proposals
+
+
+def test_a_questionnaire_added_in_the_admin_gets_the_default_codebook(staff_client):
+    response = staff_client.post(
+        reverse("admin:questionnaires_questionnaire_add"),
+        {
+            "title": "Nieuwe vragenlijst",
+            "slug": "nieuw",
+            "estimated_minutes": 10,
+            "versions-TOTAL_FORMS": "0",
+            "versions-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.context["errors"]
+    questionnaire = Questionnaire.objects.get(slug="nieuw")
+    assert questionnaire.codebook.codes.count() == 8
+
+
+def test_reading_a_case_creates_no_codebook(staff_client, narrative):
+    """Only creating a questionnaire makes its codebook; pages only read it."""
+    narrative.response.version.questionnaire.codebook.delete()
+
+    with pytest.raises(Codebook.DoesNotExist):
+        staff_client.get(reverse("review:narrative", args=[narrative.pk]))
+
+    assert not Codebook.objects.exists()
 
 
 def test_ensure_default_codebook_is_idempotent(seed_version):

@@ -3,9 +3,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
+from meldcode_survey import audit
 from meldcode_survey.accounts.invitations import invitation_url
-from meldcode_survey.accounts.roles import ANALYST, STAFF, ensure_role_groups
+from meldcode_survey.accounts.roles import ANALYST, STAFF, roles_update
+from meldcode_survey.audit.models import Action
 
 DEMO_ACCOUNTS = [("demo-staff", STAFF), ("demo-analyst", ANALYST)]
 
@@ -18,7 +21,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        ensure_role_groups()
+        roles_update()
         User = get_user_model()
         for username, role in DEMO_ACCOUNTS:
             if User.objects.filter(username=username).exists():
@@ -27,8 +30,12 @@ class Command(BaseCommand):
                     "for a new invitation link)."
                 )
                 continue
-            user = User.objects.create_user(username, is_staff=role == STAFF)
-            user.groups.add(Group.objects.get(name=role))
+            with transaction.atomic():
+                user = User.objects.create_user(username, is_staff=role == STAFF)
+                user.groups.add(Group.objects.get(name=role))
+                flags = {"is_staff": user.is_staff, "is_superuser": False}
+                audit.record(None, Action.USER_CREATED, user, **flags)
+                audit.record(None, Action.USER_ROLES_CHANGED, user, added=[role])
             self.stdout.write(
                 self.style.SUCCESS(f"{role:8} {username}  {invitation_url(user)}")
             )

@@ -3,7 +3,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from meldcode_survey import audit
 from meldcode_survey.accounts.invitations import invitation_url, send_invitation
+from meldcode_survey.audit.models import Action
 
 
 class Command(BaseCommand):
@@ -24,6 +26,7 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {username!r}.") from missing
         url = invitation_url(user)
         sent = send_invitation(user, url)
+        audit.record(None, Action.USER_CHANGED, user, invitation_sent=True)
         self.stdout.write(self.style.SUCCESS(f"Invitation for {username}: {url}"))
         if sent:
             self.stdout.write(f"E-mailed to {user.email}.")

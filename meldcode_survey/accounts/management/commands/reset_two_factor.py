@@ -2,9 +2,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django_otp import devices_for_user
 
+from meldcode_survey import audit
 from meldcode_survey.accounts.invitations import invitation_url, send_invitation
+from meldcode_survey.audit.models import Action
 
 
 class Command(BaseCommand):
@@ -25,7 +28,9 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {username!r}.") from missing
         devices = list(devices_for_user(user, confirmed=None))
         for device in devices:
-            device.delete()
+            with transaction.atomic():
+                audit.record(None, Action.OTP_RESET, user, device=device.name)
+                device.delete()
         self.stdout.write(
             self.style.SUCCESS(f"Removed {len(devices)} device(s) of {username}.")
         )

@@ -1,9 +1,9 @@
 """Remove every synthetic response, with its answers, case and anything attached.
 
-Rows that other apps attach to synthetic responses or cases (codings,
-redactions, ...) go through the ORM, so their own cascades and signals apply;
-the bulk (answers, cases, responses) is deleted with one statement per table.
-The dashboard's rollups are rebuilt afterwards.
+An ordinary queryset delete, in batches so that a million responses never sit
+in memory at once; Django's cascades take the answers, cases and whatever
+other apps attach to them (codings, redactions, ...). The dashboard's rollups
+are rebuilt afterwards.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from meldcode_survey.responses.models import Answer, CaseNarrative, Response
+
+BATCH = 5000
 
 
 class Command(BaseCommand):
@@ -31,13 +33,11 @@ class Command(BaseCommand):
             responses = responses.filter(
                 version__questionnaire__slug=options["questionnaire"]
             )
+        count = 0
         with transaction.atomic():
-            narratives = CaseNarrative.objects.filter(response__in=responses)
-            _delete_attached(CaseNarrative, narratives)
-            _delete_attached(Response, responses)
-            Answer.objects.filter(response__in=responses)._raw_delete(Answer.objects.db)
-            narratives._raw_delete(CaseNarrative.objects.db)
-            count = responses._raw_delete(Response.objects.db)
+            while batch := list(responses.values_list("pk", flat=True)[:BATCH]):
+                _, deleted = Response.objects.filter(pk__in=batch).delete()
+                count += deleted[Response._meta.label]
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # Dead rows at the end of an index slow down the planner's range
             # estimates (and so every join on these tables) until vacuumed.
@@ -46,12 +46,3 @@ class Command(BaseCommand):
                     cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
         call_command("refresh_aggregates", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Deleted {count} synthetic responses."))
-
-
-def _delete_attached(model: Any, rows: Any) -> None:
-    """Delete what other models attach to `rows`, except our own bulk tables."""
-    for relation in model._meta.related_objects:
-        related = relation.related_model
-        if related in (Answer, CaseNarrative, Response):
-            continue
-        related._base_manager.filter(**{f"{relation.field.name}__in": rows}).delete()

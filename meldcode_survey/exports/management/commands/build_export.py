@@ -19,6 +19,7 @@ from django.utils import translation
 from meldcode_survey.exports.models import Export
 from meldcode_survey.exports.services import (
     ExportSpec,
+    export_create,
     export_run,
     normalise_spec,
 )
@@ -70,7 +71,7 @@ class Command(BaseCommand):
                 unsuppressed=options["unsuppressed"],
             )
         )
-        export = Export.objects.create(language=options["language"], **spec.as_fields())
+        export = export_create(spec=spec, user=None, language=options["language"])
         with translation.override(options["language"]):
             export = export_run(export.pk)
         if export is None or export.status != Export.Status.DONE:
