@@ -77,7 +77,7 @@ def test_a_user_added_in_the_admin_is_recorded(superuser_client):
 
 
 def test_a_users_fields_roles_permissions_and_sectors_changed_in_the_admin_are_recorded(
-    superuser_client,
+    superuser_client, seed_version
 ):
     client, root = superuser_client
     user = factories.UserFactory(username="collega")
@@ -111,7 +111,7 @@ def test_a_users_fields_roles_permissions_and_sectors_changed_in_the_admin_are_r
 
 
 def test_removing_a_role_and_the_sector_limit_in_the_admin_is_recorded(
-    superuser_client,
+    superuser_client, seed_version
 ):
     client, _root = superuser_client
     user = factories.UserFactory(role=ANALYST)
@@ -343,10 +343,10 @@ def test_final_codings_set_and_withdrawn_are_recorded(seed_version, staff_user):
     narrative = factories.CaseNarrativeFactory(response__version=seed_version)
     second = factories.UserFactory(role=STAFF)
 
-    review.save_coding(
+    review.coding_save(
         narrative=narrative, coder=staff_user, codes=[], has_dilemma=True
     )
-    review.save_coding(
+    review.coding_save(
         narrative=narrative,
         coder=staff_user,
         codes=[],
@@ -360,7 +360,7 @@ def test_final_codings_set_and_withdrawn_are_recorded(seed_version, staff_user):
         {"narrative": narrative.pk, "withdrawn": True},
     ]
     assert finals[0].object_id == finals[1].object_id != ""
-    review.save_coding(narrative=narrative, coder=second, codes=[], has_dilemma=True)
+    review.coding_save(narrative=narrative, coder=second, codes=[], has_dilemma=True)
     assert _entries(Action.FINAL_CODING_CHANGED)[-1].details["method"] == "agreed"
 
 
@@ -372,18 +372,18 @@ def test_redaction_writes_approvals_and_examples_are_recorded(
     texts = {"description": "Een situatie zonder namen."}
 
     with django_capture_on_commit_callbacks(execute=False):
-        redaction = review.save_redaction(
+        redaction = review.redaction_save(
             narrative=narrative, writer=staff_user, texts=texts
         )
-        review.save_redaction(
+        review.redaction_save(
             narrative=narrative, writer=staff_user, texts={"description": "Anders."}
         )
     redaction.refresh_from_db()
     redaction.flags = {}
     redaction.screened_at = timezone.now()
     redaction.save()
-    review.approve_redaction(redaction=redaction, approver=approver)
-    review.set_example(redaction=redaction, is_example=True)
+    review.redaction_approve(redaction=redaction, approver=approver)
+    review.redaction_set_example(redaction=redaction, is_example=True)
 
     details = [e.details for e in _entries(Action.REDACTION_CHANGED, redaction)]
     assert details == [
