@@ -150,12 +150,15 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
-class AnswerQuerySet(models.QuerySet):
-    def bulk_create(self, objs: Iterable[Answer], *args: Any, **kwargs: Any) -> list:
+class AnswerQuerySet(models.QuerySet["Answer"]):
+    def bulk_create(  # type: ignore[override]
+        self, objs: Iterable[Answer], *args: Any, **kwargs: Any
+    ) -> list[Answer]:
         objs = list(objs)
         for answer in objs:
             answer.copy_response_grain()
-        return super().bulk_create(objs, *args, **kwargs)
+        # The stubs do not resolve the model of a queryset's own subclass.
+        return super().bulk_create(objs, *args, **kwargs)  # type: ignore[arg-type,return-value]
 
 
 class Answer(models.Model):
