@@ -226,12 +226,13 @@ def _cached(
     Not cached before anything was counted (no stamp yet): such a page is
     cheap, and without a stamp its key would not change with the data.
     """
-    if version.figures_stamp is None:
+    stamp = version.figures_stamp  # type: ignore[attr-defined]  # dashboard_versions
+    if stamp is None:
         return build()
     key_parts = (
         name,
         version.pk,
-        version.figures_stamp,
+        stamp,
         extra,
         None if allowed is None else sorted(allowed),
         [(k, request.GET.get(k, "")) for k in FILTER_KEYS],
@@ -256,6 +257,7 @@ def _questionnaire(
     requested = request.GET.get("version", "")
     by_number = {str(v.number): v for v in versions}
     version = by_number.get(requested) or queries.default_version(versions)
+    assert version is not None  # there are versions
     return questionnaire, versions, version
 
 

@@ -145,7 +145,8 @@ def sector_codes(version: Version) -> list[str]:
 
 def default_version(versions: list[Version]) -> Version | None:
     """The newest version with responses, else the newest (of dashboard_versions)."""
-    return next((v for v in versions if v.has_responses), None) or (
+    # has_responses is annotated by dashboard_versions.
+    return next((v for v in versions if v.has_responses), None) or (  # type: ignore[attr-defined]
         versions[0] if versions else None
     )
 
