@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.forms import BaseForm
+from django.forms import ModelChoiceField, ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -65,13 +65,15 @@ def _version_of(obj: Any) -> Version | None:
     return obj.owning_version()
 
 
-def limit_to_version(form: type[BaseForm], version: Version | None) -> None:
+def limit_to_version(form: type[ModelForm], version: Version | None) -> None:
     """Offer only content of `version` in the form's choices (the form class is
     made for this request, so changing its fields affects no other)."""
     if version is None:
         return
     for field in form.base_fields.values():
-        queryset = getattr(field, "queryset", None)
+        if not isinstance(field, ModelChoiceField):
+            continue
+        queryset = field.queryset
         if queryset is not None and queryset.model in VERSION_LOOKUPS:
             lookup = VERSION_LOOKUPS[queryset.model]
             field.queryset = queryset.filter(**{lookup: version})
@@ -80,8 +82,10 @@ def limit_to_version(form: type[BaseForm], version: Version | None) -> None:
 def _warn_stale_english(request: HttpRequest, version: Version | None) -> None:
     """After an edit of a draft: name the texts reworded in Dutch whose English
     is still that of the version before (publishing refuses them too)."""
-    previous = previous_version(version) if version else None
-    if previous is None or version.is_frozen:
+    if version is None or version.is_frozen:
+        return
+    previous = previous_version(version)
+    if previous is None:
         return
     for message in stale_english(previous, version):
         messages.warning(request, message)
@@ -141,8 +145,10 @@ class FrozenAwareAdmin(admin.ModelAdmin):
             messages.warning(request, FROZEN_MESSAGE)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any):
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[ModelForm]:
+        form = super().get_form(request, obj, change, **kwargs)
         limit_to_version(form, _version_of(obj))
         return form
 
@@ -159,8 +165,8 @@ class FrozenAwareAdmin(admin.ModelAdmin):
 
 class VersionInline(admin.TabularInline):
     model = Version
-    fields = ["number", "status", "published_at", "link"]
-    readonly_fields = fields
+    readonly_fields = ("number", "status", "published_at", "link")
+    fields = readonly_fields
     extra = 0
     show_change_link = True
     can_delete = False

@@ -427,7 +427,7 @@ def _pick(obj: Any, fields: dict[str, Field]) -> dict:
 
 
 def _export_condition(obj: Conditional) -> dict | None:
-    if obj.condition_question_id is None:
+    if obj.condition_question is None:
         return None
     return {"question": obj.condition_question.code, "values": obj.condition_values}
 
@@ -446,7 +446,7 @@ def _export_section(section: Section) -> dict:
 def _export_question(question: Question) -> dict:
     nested = ("group", "condition", "choices")
     data = {k: getattr(question, k) for k in QUESTION_FIELDS if k not in nested}
-    data["group"] = question.group.code if question.group_id else None
+    data["group"] = question.group.code if question.group is not None else None
     data["condition"] = _export_condition(question)
     data["choices"] = [_pick(c, CHOICE_FIELDS) for c in question.choices.all()]
     return {k: data[k] for k in QUESTION_FIELDS}

@@ -195,7 +195,7 @@ class Version(Translatable, models.Model):
 FROZEN_STATUSES = [Version.Status.PUBLISHED, Version.Status.CLOSED]
 
 
-class VersionContentQuerySet(models.QuerySet):
+class VersionContentQuerySet(models.QuerySet["VersionContent"]):
     """Refuses bulk updates that would touch the content of a frozen version."""
 
     def update(self, **kwargs: Any) -> int:
@@ -368,7 +368,7 @@ class Conditional(models.Model):
 
     def is_shown(self, answers: dict[str, Any]) -> bool:
         """Whether to show this, given answers keyed by question code."""
-        if self.condition_question_id is None:
+        if self.condition_question is None:
             return True
         given = answers.get(self.condition_question.code)
         given_codes = given if isinstance(given, list) else [given]
@@ -532,13 +532,13 @@ class Question(Translatable, Conditional, VersionContent):
 
     def reference_errors(self) -> dict[str, Any]:
         errors = condition_errors(self, self.section.version_id)
-        if self.group_id and self.group.section_id != self.section_id:
+        if self.group is not None and self.group.section_id != self.section_id:
             errors["group"] = _("The Likert group must belong to the same section.")
         return errors
 
     @property
     def scale(self) -> Scale | None:
-        return self.group.scale if self.group_id else None
+        return self.group.scale if self.group is not None else None
 
 
 class Choice(Translatable, VersionContent):

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meldcode_survey.lib.i18n import Translatable
+
 from .models import (
     Choice,
     LikertGroup,
@@ -55,6 +57,7 @@ def version_publish(version: Version, *, reopen: bool = False) -> Version:
 def version_copy(version: Version) -> Version:
     """Copy a version, with all its content, into a new draft."""
     last = version.questionnaire.versions.order_by("-number").first()
+    assert last is not None  # at least `version` itself
     draft = Version.objects.create(
         questionnaire=version.questionnaire,
         number=last.number + 1,
@@ -62,7 +65,8 @@ def version_copy(version: Version) -> Version:
         **{name: getattr(version, name) for name in Version.TEXT_FIELDS},
     )
     scales = {s.pk: _copy_scale(s, draft) for s in version.scales.all()}
-    questions: dict[int, Question] = {}
+    # By the original's pk; .get() of a missing condition (None) gives None.
+    questions: dict[int | None, Question] = {}
     for section in version.sections.all():
         _copy_section(section, draft, scales, questions)
     return draft
@@ -81,7 +85,10 @@ def _copy_scale(scale: Scale, draft: Version) -> Scale:
 
 
 def _copy_section(
-    section: Section, draft: Version, scales: dict, questions: dict
+    section: Section,
+    draft: Version,
+    scales: dict[int, Scale],
+    questions: dict[int | None, Question],
 ) -> None:
     groups = list(section.likert_groups.all())
     originals = list(section.questions.prefetch_related("choices"))
@@ -89,7 +96,7 @@ def _copy_section(
     section.version = draft
     section.condition_question = questions.get(section.condition_question_id)
     section.save()
-    new_groups = {}
+    new_groups: dict[int | None, LikertGroup] = {}
     for group in groups:
         old_pk = group.pk
         group.pk = None
@@ -162,10 +169,10 @@ def _choice_labels(question: Question) -> list[tuple[str, str, str]]:
     return [(c.code, c.label, c.label_en) for c in question.choices.all()]
 
 
-def _scale_labels(question: Question) -> list[tuple]:
-    if not question.group_id:
+def _scale_labels(question: Question) -> list[tuple[int | None, str, str]]:
+    if question.scale is None:
         return []
-    return [(p.value, p.label, p.label_en) for p in question.group.scale.points.all()]
+    return [(p.value, p.label, p.label_en) for p in question.scale.points.all()]
 
 
 # --- Fit to publish ---------------------------------------------------------------
@@ -221,7 +228,7 @@ def _likert_problems(version: Version, questions: list[Question]) -> Iterator[st
     for q in questions:
         if q.type != Question.Type.LIKERT:
             continue
-        scale = q.group.scale if q.group_id else None
+        scale = q.scale
         if scale is None or scale.version_id != version.pk or not scale.scored_values():
             yield _("Likert item “%(code)s” has no scale with scored points.") % {
                 "code": q.code
@@ -249,7 +256,9 @@ def _condition_problems(
             ) % {"code": s.code}
 
 
-def _texts(version: Version, sections: list, questions: list) -> Iterator[tuple]:
+def _texts(
+    version: Version, sections: list[Section], questions: list[Question]
+) -> Iterator[tuple[str, str, Translatable]]:
     """(what, Dutch field name, object) for every translatable text of a version."""
     yield _("the questionnaire"), "title", version
     yield _("the questionnaire"), "intro", version
@@ -272,7 +281,9 @@ def _texts(version: Version, sections: list, questions: list) -> Iterator[tuple]
         yield where % {"position": p.position + 1, "code": p.scale.code}, "label", p
 
 
-def _missing_english(version: Version, sections: list, questions: list) -> list[str]:
+def _missing_english(
+    version: Version, sections: list[Section], questions: list[Question]
+) -> list[str]:
     missing = [
         what
         for what, name, obj in _texts(version, sections, questions)
