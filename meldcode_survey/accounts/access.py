@@ -12,13 +12,14 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from .roles import ADMINISTRATOR, ANALYST, STAFF
 
 # Whom a request comes from: an account, or nobody logged in (request.user).
 AnyUser = User | AnonymousUser
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def _role_names(user: AnyUser) -> set[str]:
@@ -119,10 +120,20 @@ def limited_sectors() -> set[str]:
     return found
 
 
+def logged_in_user(request: HttpRequest) -> User:
+    """The account behind a view that the role decorators let through."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
 def _role_required(predicate: Callable[[AnyUser], bool]) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(
+            request: HttpRequest, *args: Any, **kwargs: Any
+        ) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not predicate(request.user):

@@ -305,7 +305,7 @@ class CaseNarrative(models.Model):
         return sum(len(flags) for flags in self.screening_flags.values())
 
 
-NARRATIVE_FIELDS = {
+NARRATIVE_FIELDS: dict[str, str] = {
     Question.Role.CASE_DESCRIPTION: "description",
     Question.Role.CASE_DILEMMA: "dilemma",
     Question.Role.CASE_FOLLOW_UP: "follow_up",
