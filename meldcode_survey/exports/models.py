@@ -30,7 +30,7 @@ ALL_SECTORS = ""
 ALL_SECTORS_SLUG = "all"  # in URLs, where a sector cannot be empty
 
 
-class ExportQuerySet(models.QuerySet):
+class ExportQuerySet(models.QuerySet["Export"]):
     def active(self) -> ExportQuerySet:
         return self.filter(status__in=[Export.Status.QUEUED, Export.Status.RUNNING])
 
@@ -59,7 +59,7 @@ class Export(models.Model):
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Expired")
 
-    FORMATS_BY_KIND = {
+    FORMATS_BY_KIND: dict[str, tuple[str, ...]] = {
         # XLSX first: it opens as columns in every Excel, Dutch ones included.
         Kind.SUMMARY: (Format.XLSX, Format.PDF, Format.CSV),
         Kind.RAW: (Format.CSV, Format.SAV),

@@ -33,14 +33,21 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from meldcode_survey.accounts.access import figure_access, is_analyst, is_staff_member
+from meldcode_survey.accounts.access import (
+    AnyUser,
+    figure_access,
+    is_analyst,
+    is_staff_member,
+)
 from meldcode_survey.questionnaires.models import Version
 
 from .models import ALL_SECTORS, Download, Export
@@ -103,7 +110,7 @@ class ExportSpec:
         }
 
 
-def check_may_request(user: Any, spec: ExportSpec) -> None:
+def check_may_request(user: AnyUser, spec: ExportSpec) -> None:
     """Raise PermissionDenied unless `user` may request this export."""
     if is_staff_member(user):
         return
@@ -116,7 +123,7 @@ def check_may_request(user: Any, spec: ExportSpec) -> None:
         raise PermissionDenied
 
 
-def spec_for(user: Any, spec: ExportSpec) -> ExportSpec:
+def spec_for(user: AnyUser, spec: ExportSpec) -> ExportSpec:
     """The spec as the user's role may have it: a file holds no figure the
     dashboard withholds from the person who asks for it."""
     access = figure_access(user)
@@ -148,7 +155,7 @@ def _last_day(day: date) -> date:
 
 
 def export_request(
-    *, spec: ExportSpec, user: Any = None, language: str | None = None
+    *, spec: ExportSpec, user: User | None = None, language: str | None = None
 ) -> Export:
     """Queue an export (user None: the schedule) and send it after commit.
 
@@ -185,11 +192,12 @@ def enqueue(export_id: int) -> None:
     from .tasks import run_export_task
 
     if run_export_task.app.conf.task_always_eager:
-        run_export_task.apply(args=[export_id], throw=False)
+        run_export_task.apply(args=(export_id,), throw=False)
         return
     try:
         run_export_task.apply_async(
-            args=[export_id], queue=getattr(settings, "EXPORT_QUEUE", None) or None
+            args=(export_id,),
+            queue=getattr(settings, "EXPORT_QUEUE", None) or None,  # type: ignore[arg-type]
         )
     except Exception:
         logger.exception("Could not queue export %s; it will be sent again", export_id)
@@ -475,12 +483,14 @@ def export_delete(export: Export) -> None:
 # --- Downloads ----------------------------------------------------------------
 
 
-def record_download(*, export: Export, user: Any) -> Download:
+def record_download(*, export: Export, user: User) -> Download:
     return Download.objects.create(
         export=export, user=user, filename=export.filename, sha256=export.sha256
     )
 
 
-def open_export_file(export: Export) -> Any:
+def open_export_file(export: Export) -> File[bytes]:
     """The stored file, opened for reading (may raise OSError)."""
+    if not export.file.name:
+        raise FileNotFoundError(f"Export {export.pk} has no file")
     return default_storage.open(export.file.name, "rb")

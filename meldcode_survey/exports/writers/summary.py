@@ -202,7 +202,7 @@ def _figures_table(summary: SectorSummary) -> SummaryTable:
         ],
     )
     figures: list[SectorFigures] = [summary.figures]
-    if summary.compared_with_all:
+    if summary.compared_with_all and summary.all_figures is not None:
         figures.append(summary.all_figures)
     for f in figures:
         table.rows.append(
@@ -335,7 +335,7 @@ def _versus_wave(item: ItemSummary, threshold: int) -> dict[str, Any]:
     diff = wave.difference
     if diff.hidden:
         row["wave_points"] = HIDDEN_SHARE
-    elif diff.points is not None:
+    elif diff.value is not None:  # so are its points
         row["wave_points"] = formatting.percent_number(
             diff.value, formatting.PERCENT_DECIMALS_IN_FILES
         )
@@ -349,7 +349,7 @@ def _versus_all(item: ItemSummary) -> tuple[Any, Any]:
         return None, None
     if diff.hidden:
         return HIDDEN_SHARE, None
-    if diff.points is None:
+    if diff.value is None:  # nor its points
         return None, None
     points = formatting.percent_number(diff.value, formatting.PERCENT_DECIMALS_IN_FILES)
     return points, _("yes") if diff.significant else _("no")

@@ -70,9 +70,11 @@ class Command(BaseCommand):
                 unsuppressed=options["unsuppressed"],
             )
         )
-        export = Export.objects.create(language=options["language"], **spec.as_fields())
+        created = Export.objects.create(
+            language=options["language"], **spec.as_fields()
+        )
         with translation.override(options["language"]):
-            export = export_run(export.pk)
+            export = export_run(created.pk)
         if export is None or export.status != Export.Status.DONE:
             error = export.error if export else "not run"
             raise CommandError(f"Export failed: {error}")
