@@ -4,7 +4,7 @@ Codings and redactions are worked on in the review workspace, not here: the admi
 shows no narrative text, so it needs no read logging of its own.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet
@@ -17,6 +17,11 @@ from meldcode_survey.lib.admin import ReadOnlyAdminMixin
 
 from .models import Code, Codebook, NarrativeRead
 
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
+
 
 def _is_administrator(user: Any) -> bool:
     if not (user.is_authenticated and user.is_active):
@@ -24,7 +29,7 @@ def _is_administrator(user: Any) -> bool:
     return user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
 
 
-class StaffOnlyMixin:
+class StaffOnlyMixin(_AdminBase):
     """Model permissions alone are not enough: the user must also be staff."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -83,7 +88,7 @@ class CodebookAdmin(StaffOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("codes"), ordering="n_codes")
     def code_count(self, codebook: Codebook) -> int:
-        return codebook.n_codes
+        return codebook.n_codes  # type: ignore[attr-defined]  # get_queryset
 
 
 @admin.register(NarrativeRead)
@@ -95,8 +100,8 @@ class NarrativeReadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__username", "=narrative__id"]
     date_hierarchy = "read_at"
-    fields = ["read_at", "user", "narrative_id", "purpose"]
-    readonly_fields = fields
+    readonly_fields = ("read_at", "user", "narrative_id", "purpose")
+    fields = readonly_fields
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _is_administrator(request.user)

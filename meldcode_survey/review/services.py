@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -53,12 +54,12 @@ def ensure_default_codebook(questionnaire: Questionnaire) -> Codebook:
 
 
 def record_read(
-    user: Any, narrative: CaseNarrative, purpose: str = NarrativeRead.Purpose.CODE
+    user: User, narrative: CaseNarrative, purpose: str = NarrativeRead.Purpose.CODE
 ) -> NarrativeRead:
     return NarrativeRead.objects.create(user=user, narrative=narrative, purpose=purpose)
 
 
-def has_seen_codings(user: Any, narrative: CaseNarrative) -> bool:
+def has_seen_codings(user: User, narrative: CaseNarrative) -> bool:
     """Whether `user` opened the resolve page, and so can no longer code blind."""
     return NarrativeRead.objects.filter(
         user=user, narrative=narrative, purpose=NarrativeRead.Purpose.RESOLVE
@@ -69,7 +70,9 @@ def _codebook_of(narrative: CaseNarrative) -> Codebook:
     return ensure_default_codebook(narrative.response.version.questionnaire)
 
 
-def _check_codes(codes: list[Code], codebook: Codebook, allowed_retired: set[int]):
+def _check_codes(
+    codes: list[Code], codebook: Codebook, allowed_retired: set[int]
+) -> None:
     for code in codes:
         if code.codebook_id != codebook.pk:
             raise ValidationError(
@@ -85,15 +88,17 @@ def _check_codes(codes: list[Code], codebook: Codebook, allowed_retired: set[int
 
 
 def _set_codes(
-    owner: Coding | FinalCoding, codes: list[Code], through: type[ChosenCode]
+    owner: Coding | FinalCoding,
+    codes: list[Code],
+    through: type[ChosenCode],
 ) -> None:
     """Make `codes` the owner's codes; kept codes keep the label they were given."""
     owner_field = "coding" if isinstance(owner, Coding) else "final"
-    rows = through.objects.filter(**{owner_field: owner})
+    rows = through._default_manager.filter(**{owner_field: owner})
     wanted = {code.pk: code for code in codes}
     rows.exclude(code__in=wanted).delete()
     present = set(rows.values_list("code_id", flat=True))
-    through.objects.bulk_create(
+    through._default_manager.bulk_create(
         through(**{owner_field: owner}, code=code, label=code.label)
         for pk, code in wanted.items()
         if pk not in present
@@ -104,7 +109,7 @@ def _set_codes(
 def save_coding(
     *,
     narrative: CaseNarrative,
-    coder: Any,
+    coder: User,
     codes: Iterable[Code],
     has_dilemma: bool,
     wants_second_coding: bool = False,
@@ -178,6 +183,7 @@ def _refresh_final(narrative: CaseNarrative) -> None:
         if final is not None:
             final.delete()
         return
+    assert method is not None  # set with the source
     _write_final(narrative, list(source.codes.all()), source.has_dilemma, method)
 
 
@@ -341,7 +347,7 @@ def _check_clean(redaction: Redaction) -> None:
 def dismiss_flag(
     *,
     redaction: Redaction,
-    user: Any,
+    user: User,
     field: str,
     kind: str,
     fragment: str,

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import (
     Case,
     Count,
@@ -110,7 +111,9 @@ _DATA = {
 }
 
 
-def _with_state(narratives: QuerySet[CaseNarrative], user: Any) -> QuerySet:
+def _with_state(
+    narratives: QuerySet[CaseNarrative], user: User
+) -> QuerySet[CaseNarrative]:
     """Annotate how far each narrative's coding is, as seen by `user`."""
     codings = Coding.objects.filter(narrative=OuterRef("pk"))
     count = codings.order_by().values("narrative").annotate(n=Count("pk")).values("n")
@@ -136,7 +139,7 @@ def _with_state(narratives: QuerySet[CaseNarrative], user: Any) -> QuerySet:
     )
 
 
-def narratives_for(user: Any, filters: NarrativeFilters) -> QuerySet[CaseNarrative]:
+def narratives_for(user: User, filters: NarrativeFilters) -> QuerySet[CaseNarrative]:
     """The filtered work list, without the narratives' texts, oldest first."""
     narratives = CaseNarrative.objects.defer(*TEXT_FIELDS).select_related(
         "response__version__questionnaire"
@@ -184,12 +187,13 @@ def describe_page(narratives: list[CaseNarrative]) -> None:
         ).values_list("narrative_id", "approved_by_id", "is_example")
     }
     for narrative in narratives:
-        narrative.final_keys = finals.get(narrative.pk)
-        narrative.redaction_state = redactions.get(narrative.pk)
+        # Read by the index template.
+        narrative.final_keys = finals.get(narrative.pk)  # type: ignore[attr-defined]
+        narrative.redaction_state = redactions.get(narrative.pk)  # type: ignore[attr-defined]
 
 
 def next_to_code(
-    user: Any, filters: NarrativeFilters, after: int | None = None
+    user: User, filters: NarrativeFilters, after: int | None = None
 ) -> CaseNarrative | None:
     """The first narrative after `after` that still needs `user`'s coding."""
     todo = narratives_for(user, filters).filter(_STATUS[Status.TODO])
