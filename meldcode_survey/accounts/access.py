@@ -7,7 +7,7 @@ gets 403. Views use the decorators, templates and queries the predicates.
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
@@ -19,7 +19,7 @@ from .roles import ADMINISTRATOR, ANALYST, STAFF
 
 # Whom a request comes from: an account, or nobody logged in (request.user).
 AnyUser = User | AnonymousUser
-View = Callable[..., HttpResponseBase]
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
 
 def _role_names(user: AnyUser) -> set[str]:
@@ -128,8 +128,8 @@ def logged_in_user(request: HttpRequest) -> User:
     return user
 
 
-def _role_required(predicate: Callable[[AnyUser], bool]) -> Callable[[View], View]:
-    def decorator(view: View) -> View:
+def _role_required(predicate: Callable[[AnyUser], bool]) -> Callable[[_View], _View]:
+    def decorator(view: _View) -> _View:
         @wraps(view)
         def wrapped(
             request: HttpRequest, *args: Any, **kwargs: Any
@@ -140,7 +140,7 @@ def _role_required(predicate: Callable[[AnyUser], bool]) -> Callable[[View], Vie
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return wrapped
+        return cast(_View, wrapped)
 
     return decorator
 
