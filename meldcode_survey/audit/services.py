@@ -25,7 +25,7 @@ def object_label(obj: Any) -> tuple[str, str, str]:
 
 
 def record_entry(
-    user: Any, action: str, obj: Any = None, details: dict | None = None
+    user: Any, action: str, obj: Any = None, details: dict[str, Any] | None = None
 ) -> AuditEntry:
     if user is None:
         user = current_actor.get()

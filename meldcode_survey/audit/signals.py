@@ -8,6 +8,7 @@ the changed row names one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -86,7 +87,7 @@ def _user_after(sender: Any, instance: Any, created: bool, raw: bool = False, **
     before = getattr(instance, "_audit_before", None)
     if not before:
         return
-    changes = {
+    changes: dict[str, Any] = {
         field: {"from": before[field], "to": getattr(instance, field)}
         for field in USER_FIELDS
         if before[field] != getattr(instance, field)
@@ -348,7 +349,7 @@ def connect() -> None:
     post_save.connect(_group_saved, sender=Group, dispatch_uid=_uid("group_post"))
     post_delete.connect(_group_deleted, sender=Group, dispatch_uid=_uid("group_del"))
 
-    receivers = [
+    receivers: list[tuple[str, str, Callable[..., None]]] = [
         ("questionnaires.Version", "pre_save", _version_before),
         ("questionnaires.Version", "post_save", _version_after),
         ("review.NarrativeRead", "post_save", _narrative_read),
