@@ -206,7 +206,10 @@ class CopyWriter:
 
     def _drop_indexes(self, cursor: Any) -> list[str]:
         """Drop indexes and foreign keys; return the statements that rebuild them."""
-        indexes, constraints, foreign_keys, drops = [], [], [], []
+        indexes: list[str] = []
+        constraints: list[str] = []
+        foreign_keys: list[str] = []
+        drops: list[str] = []
         for model in TABLES:
             table = model._meta.db_table
             # A primary key goes too when no other table refers to this one.

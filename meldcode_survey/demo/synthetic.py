@@ -311,7 +311,8 @@ class SyntheticResponses:
         return _text_drawer(question, sector)
 
     def _likert_drawer(self, question: Question, sector: str) -> Any:
-        points = {p.value: p for p in question.group.scale.points.all()}
+        assert question.scale is not None  # a Likert item has one (Question.clean)
+        points = {p.value: p for p in question.scale.points.all()}
         specs = [AnswerSpec(question.pk, scale_value=v) for v in range(1, 6)]
         specs.append(AnswerSpec(question.pk, not_applicable=True))
         if set(points) - {None} != set(range(1, 6)):
@@ -368,7 +369,7 @@ def _condition(question: Question) -> tuple | None:
     """The display conditions of the question and its section, as code sets."""
     conditions = []
     for owner in (question.section, question):
-        if owner.condition_question_id is not None:
+        if owner.condition_question is not None:
             conditions.append(
                 (owner.condition_question.code, frozenset(owner.condition_values))
             )
