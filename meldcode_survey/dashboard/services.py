@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import (
     Count,
@@ -176,7 +177,9 @@ def _answer_counts(response_id: int, sign: int) -> Counter[tuple[int, int | None
     return counts
 
 
-def _upsert(model: Any, grain: dict[str, Any], counts: dict[str, int]) -> None:
+def _upsert(
+    model: type[ResponseRollup | AnswerRollup], grain: Row, counts: dict[str, int]
+) -> None:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = [*grain, *counts]
@@ -460,7 +463,7 @@ def _upsert_token(version_id: int, token: str) -> None:
 
 
 def sector_note_save(
-    *, version: Version, sector: str, text: str, text_en: str, user: Any
+    *, version: Version, sector: str, text: str, text_en: str, user: User
 ) -> SectorNote:
     with transaction.atomic():
         note, _created = SectorNote.objects.update_or_create(

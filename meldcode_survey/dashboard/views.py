@@ -32,6 +32,7 @@ from django.views.decorators.cache import never_cache
 from meldcode_survey.accounts.access import (
     FigureAccess,
     dashboard_access_required,
+    logged_in_user,
     staff_required,
 )
 from meldcode_survey.questionnaires.models import Questionnaire, Version
@@ -189,7 +190,7 @@ def note_edit(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
             sector=sector,
             text=form.cleaned_data["text"],
             text_en=form.cleaned_data["text_en"],
-            user=request.user,
+            user=logged_in_user(request),
         )
         messages.success(request, _("The note has been saved."))
         url = reverse("dashboard:sector", args=[slug, sector])

@@ -19,7 +19,6 @@ the rollup tables only.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Subquery
 
@@ -84,7 +83,7 @@ __all__ = [
 TOP_CODES_IN_OVERVIEW = 3
 
 
-def figure_access(user: Any) -> access.FigureAccess:
+def figure_access(user: access.AnyUser) -> access.FigureAccess:
     """What of the figures `user` may see, in pages and files alike.
 
     The rule lives in accounts.access; views pass it to the entry points below
@@ -94,13 +93,13 @@ def figure_access(user: Any) -> access.FigureAccess:
     return access.figure_access(user)
 
 
-def allowed_sectors(user: Any) -> set[str] | None:
+def allowed_sectors(user: access.AnyUser) -> set[str] | None:
     """The sectors a user may see; None: all of them (see figure_access)."""
     sectors = figure_access(user).sectors
     return None if sectors is None else set(sectors)
 
 
-def sees_unsuppressed(user: Any) -> bool:
+def sees_unsuppressed(user: access.AnyUser) -> bool:
     """Staff see the true small counts (labelled); everyone else suppressed ones."""
     return figure_access(user).unsuppressed
 
