@@ -8,6 +8,7 @@ cascading deletes all refuse such changes (see `VersionContent` and signals.py).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -96,7 +97,7 @@ class Questionnaire(Translatable, models.Model):
     def has_frozen_versions(self) -> bool:
         return self.versions.exclude(status=Version.Status.DRAFT).exists()
 
-    def is_open(self, now: Any = None) -> bool:
+    def is_open(self, now: datetime | None = None) -> bool:
         """Whether new respondents may start: within the dates, with a live version."""
         now = now or timezone.now()
         if self.opens_at and now < self.opens_at:
@@ -229,7 +230,7 @@ class VersionContent(models.Model):
         self.check_references()
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         self.check_not_frozen()
         return super().delete(*args, **kwargs)
 
@@ -250,9 +251,10 @@ class VersionContent(models.Model):
             raise ValidationError(errors, code="other_version")
 
     def owning_version(self) -> Version:
-        target: Any = self
+        target: object = self
         for part in self.version_path.split("__"):
             target = getattr(target, part)
+        assert isinstance(target, Version)
         return target
 
     def stored_version_is_frozen(self) -> bool:
