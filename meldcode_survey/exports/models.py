@@ -14,8 +14,7 @@ finds nothing to claim (see services).
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
@@ -34,7 +33,7 @@ class ExportQuerySet(models.QuerySet["Export"]):
     def active(self) -> ExportQuerySet:
         return self.filter(status__in=[Export.Status.QUEUED, Export.Status.RUNNING])
 
-    def expired(self, now: Any = None) -> ExportQuerySet:
+    def expired(self, now: datetime | None = None) -> ExportQuerySet:
         """Finished exports past their retention date that still hold a file."""
         return self.filter(
             status=Export.Status.DONE, expires_at__lte=now or timezone.now()

@@ -438,7 +438,7 @@ def _delete_stored(name: str) -> None:
             break
 
 
-def delete_expired_exports(now: Any = None) -> int:
+def delete_expired_exports(now: datetime | None = None) -> int:
     """Delete the files of exports past their retention date; keep the rows.
 
     The rows stay (status "expired", no file) with their download log, so the
@@ -458,7 +458,7 @@ def delete_expired_exports(now: Any = None) -> int:
     return count
 
 
-def _delete_stale_tmp(now: Any) -> None:
+def _delete_stale_tmp(now: datetime) -> None:
     """Remove partial files older than a day (a killed worker's leftovers)."""
     directory = Path(default_storage.path(TMP_DIR))
     if not directory.is_dir():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -146,7 +147,7 @@ def mark_definitions(summary: SectorSummary) -> list[tuple[str, str]]:
     return formatting.mark_definitions(summary.context)
 
 
-def _iso(day: Any) -> str:
+def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
