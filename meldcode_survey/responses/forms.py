@@ -152,7 +152,9 @@ def first_invalid_section(flow: Flow, answers: dict[str, Any]) -> Section | None
     return None
 
 
-def initial_from_answers(questions: list[Question], answers: dict) -> dict[str, Any]:
+def initial_from_answers(
+    questions: list[Question], answers: dict[str, Any]
+) -> dict[str, Any]:
     return {field_name(q): answers[q.code] for q in questions if q.code in answers}
 
 

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -54,7 +54,7 @@ def hash_resume_code(code: str) -> str:
     return hashlib.sha256(cleaned.encode()).hexdigest()
 
 
-def _draft_expiry() -> Any:
+def _draft_expiry() -> datetime:
     return timezone.now() + timedelta(days=settings.DRAFT_RETENTION_DAYS)
 
 
