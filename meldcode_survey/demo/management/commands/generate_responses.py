@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meldcode_survey.demo import loader
 from meldcode_survey.demo.synthetic import SyntheticResponses
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         "synthetic; remove them with delete_synthetic_responses."
     )
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--questionnaire", required=True, metavar="SLUG")
         parser.add_argument("--count", required=True, type=int, metavar="N")
         parser.add_argument("--seed", type=int, default=None, metavar="S")
