@@ -7,7 +7,6 @@ view is needed to keep them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -192,7 +191,7 @@ def _write_final(
     codes: list[Code],
     has_dilemma: bool,
     method: str,
-    lead: Any = None,
+    lead: User | None = None,
     note: str = "",
 ) -> FinalCoding:
     final, _created = FinalCoding.objects.update_or_create(
@@ -213,7 +212,7 @@ def _write_final(
 def resolve_coding(
     *,
     narrative: CaseNarrative,
-    lead: Any,
+    lead: User,
     codes: Iterable[Code],
     has_dilemma: bool,
     note: str = "",
@@ -249,7 +248,7 @@ def resolve_coding(
 
 @transaction.atomic
 def save_redaction(
-    *, narrative: CaseNarrative, writer: Any, texts: dict[str, str]
+    *, narrative: CaseNarrative, writer: User, texts: dict[str, str]
 ) -> Redaction:
     """Write the redacted texts; a change withdraws approval and example status.
 
@@ -389,7 +388,7 @@ def dismiss_flag(
 
 
 @transaction.atomic
-def approve_redaction(*, redaction: Redaction, approver: Any) -> Redaction:
+def approve_redaction(*, redaction: Redaction, approver: User) -> Redaction:
     if not approver.has_perm(APPROVE_PERMISSION):
         raise PermissionDenied
     redaction = Redaction.objects.select_for_update().get(pk=redaction.pk)

@@ -250,7 +250,7 @@ def _save_final(
     try:
         resolve_coding(
             narrative=case,
-            lead=request.user,
+            lead=logged_in_user(request),
             codes=form.chosen_codes(),
             has_dilemma=form.cleaned_data["has_dilemma"],
             note=form.cleaned_data["note"],
@@ -321,7 +321,9 @@ def redaction(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = RedactionForm(request.POST, instance=current)
         if form.is_valid():
-            save_redaction(narrative=case, writer=request.user, texts=form.cleaned_data)
+            save_redaction(
+                narrative=case, writer=logged_in_user(request), texts=form.cleaned_data
+            )
             messages.success(request, _("Redaction saved."))
             return redirect("review:redaction", pk=pk)
     elif current is None:
@@ -353,7 +355,7 @@ def redaction(request: HttpRequest, pk: int) -> HttpResponse:
 def redaction_approve(request: HttpRequest, pk: int) -> HttpResponse:
     current = get_object_or_404(Redaction, narrative_id=pk)
     try:
-        approve_redaction(redaction=current, approver=request.user)
+        approve_redaction(redaction=current, approver=logged_in_user(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

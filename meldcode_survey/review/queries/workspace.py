@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -223,12 +224,12 @@ def codes_for_form(codebook: Codebook, keep: Iterable[int] = ()) -> list[Code]:
 class CodingView:
     """A coding as shown to a reader: codes with the label given at the time."""
 
-    coder: Any
+    coder: User | None  # None: a final coding nobody decided (agreed)
     has_dilemma: bool
     note: str
     chosen: list[Any]
     method: str = ""
-    when: Any = None
+    when: datetime | None = None
     code_ids: set[int] = field(default_factory=set)
     wants_second_coding: bool = False
 
