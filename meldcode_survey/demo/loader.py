@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from typing import Any, Protocol
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from meldcode_survey.questionnaires.models import Version
 from meldcode_survey.responses.models import (
@@ -268,7 +268,7 @@ class CopyWriter:
         ]
 
 
-def _copy_sql(model: Any, columns: Iterable[str]) -> str:
+def _copy_sql(model: type[models.Model], columns: Iterable[str]) -> str:
     not_null = ", ".join(NOT_NULL_TEXTS[model])
     return (
         f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN "

@@ -388,7 +388,11 @@ def _create_question(
     return question
 
 
-def _set_condition(target: Any, condition: dict | None, questions: dict) -> None:
+def _set_condition(
+    target: Conditional,
+    condition: dict[str, Any] | None,
+    questions: dict[str, Question],
+) -> None:
     if condition:
         target.condition_question = questions[condition["question"]]
         target.condition_values = list(condition["values"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -338,7 +337,7 @@ def stale_english(previous: Version, version: Version) -> list[str]:
     ]
 
 
-def _is_stale(old: Any, new: Any, name: str) -> bool:
+def _is_stale(old: Translatable, new: Translatable, name: str) -> bool:
     english = getattr(new, f"{name}_en")
     return (
         getattr(old, name) != getattr(new, name)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.forms.boundfield import BoundWidget
 from django.utils.translation import gettext_lazy as _
 
 from .models import TEXT_FIELDS, Code, Redaction
@@ -126,7 +127,7 @@ class _CodesForm(forms.Form):
         wanted = set(self.cleaned_data["codes"])
         return [code for code in self.code_list if str(code.pk) in wanted]
 
-    def code_options(self) -> list[tuple[Any, Code, str]]:
+    def code_options(self) -> list[tuple[BoundWidget, Code, str]]:
         """(checkbox, code, hotkey) per code; the first nine get keys 1-9."""
         return [
             (box, code, str(i) if i <= 9 else "")
@@ -135,7 +136,7 @@ class _CodesForm(forms.Form):
             )
         ]
 
-    def dilemma_options(self) -> list[tuple[Any, str]]:
+    def dilemma_options(self) -> list[tuple[BoundWidget, str]]:
         return [
             (radio, DILEMMA_HOTKEYS[value])
             for radio, (value, _label) in zip(

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models import QuerySet
 
 from meldcode_survey.responses.models import Answer, CaseNarrative, Response
 
@@ -48,7 +49,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Deleted {count} synthetic responses."))
 
 
-def _delete_attached(model: Any, rows: Any) -> None:
+def _delete_attached(model: type[models.Model], rows: QuerySet[Any]) -> None:
     """Delete what other models attach to `rows`, except our own bulk tables."""
     for relation in model._meta.related_objects:
         related = relation.related_model

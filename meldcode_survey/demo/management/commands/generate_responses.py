@@ -10,7 +10,12 @@ import time
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import (
+    BaseCommand,
+    CommandError,
+    CommandParser,
+    OutputWrapper,
+)
 
 from meldcode_survey.demo import loader
 from meldcode_survey.demo.synthetic import SyntheticResponses
@@ -105,7 +110,7 @@ class Progress:
 
     WIDTH = 30
 
-    def __init__(self, out: Any, total: int) -> None:
+    def __init__(self, out: OutputWrapper, total: int) -> None:
         self.out, self.total, self.done = out, total, 0
         self.started = time.perf_counter()
         self.tty = hasattr(out, "isatty") and out.isatty()
