@@ -7,14 +7,18 @@ from typing import Any
 
 from django.db import models
 
+from meldcode_survey.accounts.access import AnyUser
+
 from .models import AuditEntry
 
 # The user behind the current request, for entries written by signal receivers
 # that are not handed one (see middleware.AuditActorMiddleware).
-current_actor: ContextVar[Any] = ContextVar("audit_current_actor", default=None)
+current_actor: ContextVar[AnyUser | None] = ContextVar(
+    "audit_current_actor", default=None
+)
 
 
-def object_label(obj: Any) -> tuple[str, str, str]:
+def object_label(obj: object) -> tuple[str, str, str]:
     """(object type, object id, short description) of a model instance."""
     if obj is None:
         return "", "", ""
@@ -25,11 +29,14 @@ def object_label(obj: Any) -> tuple[str, str, str]:
 
 
 def record_entry(
-    user: Any, action: str, obj: Any = None, details: dict[str, Any] | None = None
+    user: AnyUser | None,
+    action: str,
+    obj: object = None,
+    details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     if user is None:
         user = current_actor.get()
-    actor = user if getattr(user, "is_authenticated", False) else None
+    actor = user if user is not None and user.is_authenticated else None
     object_type, object_id, object_repr = object_label(obj)
     return AuditEntry.objects.create(
         actor=actor,
