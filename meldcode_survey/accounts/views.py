@@ -211,7 +211,9 @@ def session_extend(request: HttpRequest) -> JsonResponse:
 
 
 def locked_out(
-    request: HttpRequest, original_response: Any = None, credentials: Any = None
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The page django-axes shows once a username and address are locked out."""
     cooloff = settings.AXES_COOLOFF_TIME

@@ -20,6 +20,7 @@ from itertools import islice
 from typing import Any, Protocol
 
 from django.db import connection, models, transaction
+from django.db.backends.utils import CursorWrapper
 
 from meldcode_survey.questionnaires.models import Version
 from meldcode_survey.responses.models import (
@@ -204,7 +205,7 @@ class CopyWriter:
             last = cursor.fetchone()[0]
         return last - count + 1
 
-    def _drop_indexes(self, cursor: Any) -> list[str]:
+    def _drop_indexes(self, cursor: CursorWrapper) -> list[str]:
         """Drop indexes and foreign keys; return the statements that rebuild them."""
         indexes: list[str] = []
         constraints: list[str] = []

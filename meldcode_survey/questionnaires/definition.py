@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
-from django.db import transaction
+from django.db import models, transaction
 
 from .models import (
     Choice,
@@ -426,7 +426,7 @@ def export_definition(version: Version) -> dict:
     return data
 
 
-def _pick(obj: Any, fields: dict[str, Field]) -> dict:
+def _pick(obj: models.Model, fields: dict[str, Field]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in fields}
 
 

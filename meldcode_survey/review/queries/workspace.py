@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import (
@@ -30,6 +29,7 @@ from ..models import (
     SAMPLE_MULTIPLIER,
     SAMPLE_SLOTS,
     TEXT_FIELDS,
+    ChosenCode,
     Code,
     Codebook,
     Coding,
@@ -227,7 +227,7 @@ class CodingView:
     coder: User | None  # None: a final coding nobody decided (agreed)
     has_dilemma: bool
     note: str
-    chosen: list[Any]
+    chosen: Sequence[ChosenCode]  # with the label given at the time
     method: str = ""
     when: datetime | None = None
     code_ids: set[int] = field(default_factory=set)
