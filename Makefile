@@ -31,9 +31,12 @@ run: migrate
 test: $(VENV)/.installed
 	$(PY) -m pytest
 
+## ruff, then mypy with django-stubs (configured in pyproject.toml; strict on
+## services, queries and lib; its incremental cache is .mypy_cache/).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

@@ -268,7 +268,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # No inline scripts or styles anywhere: every script and style sheet is a file
 # under static/. Bootstrap's form controls draw their icons from data: URIs.
-CONTENT_SECURITY_POLICY = {
+CONTENT_SECURITY_POLICY: dict[str, dict[str, object]] = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],

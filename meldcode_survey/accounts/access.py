@@ -7,58 +7,64 @@ gets 403. Views use the decorators, templates and queries the predicates.
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from .roles import ADMINISTRATOR, ANALYST, STAFF
 
+# Whom a request comes from: an account, or nobody logged in (request.user).
+AnyUser = User | AnonymousUser
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
-def _role_names(user: Any) -> set[str]:
+
+def _role_names(user: AnyUser) -> set[str]:
     if not user.is_authenticated or not user.is_active:
         return set()
     names = getattr(user, "_role_names", None)
     if names is None:
         names = set(user.groups.values_list("name", flat=True))
-        user._role_names = names
+        user._role_names = names  # type: ignore[attr-defined]  # per request
     return names
 
 
-def _in_group(user: Any, name: str) -> bool:
+def _in_group(user: AnyUser, name: str) -> bool:
     return name in _role_names(user)
 
 
-def is_staff_member(user: Any) -> bool:
+def is_staff_member(user: AnyUser) -> bool:
     """Foundation staff: questionnaires, narratives, coding, every export."""
     return bool(user.is_authenticated and user.is_superuser) or _in_group(user, STAFF)
 
 
-def is_analyst(user: Any) -> bool:
+def is_analyst(user: AnyUser) -> bool:
     """Ministry analysts: aggregates and sector summaries only."""
     return _in_group(user, ANALYST)
 
 
-def is_administrator(user: Any) -> bool:
+def is_administrator(user: AnyUser) -> bool:
     """Administrators manage users and read the audit log."""
     return bool(user.is_authenticated and user.is_superuser) or _in_group(
         user, ADMINISTRATOR
     )
 
 
-def can_see_dashboard(user: Any) -> bool:
+def can_see_dashboard(user: AnyUser) -> bool:
     return is_staff_member(user) or is_analyst(user)
 
 
-def needs_two_factor(user: Any) -> bool:
+def needs_two_factor(user: AnyUser) -> bool:
     """Every account that can see more than a respondent must use a second factor."""
     if not user.is_authenticated:
         return False
     return bool(user.is_staff or user.is_superuser or _role_names(user))
 
 
-def allowed_sectors(user: Any) -> set[str] | None:
+def allowed_sectors(user: AnyUser) -> set[str] | None:
     """The sectors a user may see in pages and files; None: all of them.
 
     Staff see everything; an analyst limited by an AnalystSectorAccess row sees
@@ -66,7 +72,7 @@ def allowed_sectors(user: Any) -> set[str] | None:
     """
     if is_staff_member(user):
         return None
-    if not is_analyst(user):
+    if not user.is_authenticated or not is_analyst(user):
         return set()
     from .models import AnalystSectorAccess
 
@@ -95,7 +101,7 @@ class FigureAccess:
         return self.sectors is None or sector in self.sectors
 
 
-def figure_access(user: Any) -> FigureAccess:
+def figure_access(user: AnyUser) -> FigureAccess:
     """The figures `user` may see in pages and in files alike."""
     sectors = allowed_sectors(user)
     return FigureAccess(
@@ -114,17 +120,27 @@ def limited_sectors() -> set[str]:
     return found
 
 
-def _role_required(predicate: Callable[[Any], bool]) -> Callable:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def logged_in_user(request: HttpRequest) -> User:
+    """The account behind a view that the role decorators let through."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
+def _role_required(predicate: Callable[[AnyUser], bool]) -> Callable[[_View], _View]:
+    def decorator(view: _View) -> _View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(
+            request: HttpRequest, *args: Any, **kwargs: Any
+        ) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not predicate(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return wrapped
+        return cast(_View, wrapped)
 
     return decorator
 

@@ -11,15 +11,15 @@ here is audited by these admins (audit.admin_hooks), as is a password changed
 on the admin's own page.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
@@ -32,8 +32,6 @@ from meldcode_survey.audit.models import Action
 
 from .invitations import invitation_url, send_invitation
 from .models import AnalystSectorAccess
-
-User = get_user_model()
 
 # User fields whose change is recorded; the password only as "changed".
 USER_FIELDS = (
@@ -73,7 +71,8 @@ class AnalystSectorAccessForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sectors"].choices = sector_choices()
+        sectors = cast(forms.MultipleChoiceField, self.fields["sectors"])
+        sectors.choices = sector_choices()
 
 
 class AnalystSectorAccessInline(admin.StackedInline):
@@ -92,7 +91,7 @@ class InvitedUserCreationForm(forms.ModelForm):
         model = User
         fields = ["username", "email"]
 
-    def save(self, commit: bool = True) -> Any:
+    def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)
         user.set_unusable_password()
         if commit:
@@ -113,20 +112,20 @@ class AccountAdmin(AuditedAdminMixin, UserAdmin):
     actions = ["send_invitation"]
 
     @admin.action(description=_("Send an invitation link"), permissions=["change"])
-    def send_invitation(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def send_invitation(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             if self.has_change_permission(request, user):
                 self._invite(request, user)
 
-    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+    def get_inlines(self, request: HttpRequest, obj: User | None = None) -> Any:
         # A new account is only a name and an address; roles and sectors follow.
         return [] if obj is None else super().get_inlines(request, obj)
 
-    def response_add(self, request: HttpRequest, obj: Any, *args: Any) -> HttpResponse:
+    def response_add(self, request: HttpRequest, obj: User, *args: Any) -> HttpResponse:
         self._invite(request, obj)
         return super().response_add(request, obj, *args)
 
-    def _invite(self, request: HttpRequest, user: Any) -> None:
+    def _invite(self, request: HttpRequest, user: User) -> None:
         """Show the administrator the user's invitation link; e-mail it too."""
         url = invitation_url(user, request)
         sent = send_invitation(user, url)
@@ -186,27 +185,33 @@ class AccountAdmin(AuditedAdminMixin, UserAdmin):
         audit.record(request.user, Action.USER_DELETED, user, username=username)
 
     @admin.display(description=_("roles"))
-    def roles(self, user: Any) -> str:
+    def roles(self, user: User) -> str:
         return ", ".join(group.name for group in user.groups.all())
 
-    def get_queryset(self, request: HttpRequest) -> Any:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: User | None = None
+    ) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             fields += ["is_superuser", "user_permissions"]
         return fields
 
-    def _touches_superuser(self, request: HttpRequest, obj: Any) -> bool:
+    def _touches_superuser(self, request: HttpRequest, obj: User | None) -> bool:
         return obj is not None and obj.is_superuser and not request.user.is_superuser
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: User | None = None
+    ) -> bool:
         if self._touches_superuser(request, obj):
             return False
         return super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: User | None = None
+    ) -> bool:
         if self._touches_superuser(request, obj):
             return False
         return super().has_delete_permission(request, obj)
@@ -267,8 +272,8 @@ class AdminSite(OTPAdminSite):
     changed on the admin's own page audited."""
 
     def password_change(
-        self, request: HttpRequest, extra_context: dict | None = None
-    ) -> HttpResponse:
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> TemplateResponse:
         response = super().password_change(request, extra_context)
         if request.method == "POST" and response.status_code == 302:
             changes = {"password": "changed"}

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
 from django.http import HttpRequest
@@ -39,13 +39,13 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
 invitation_tokens = InvitationTokenGenerator()
 
 
-def invitation_path(user: Any) -> str:
+def invitation_path(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = invitation_tokens.make_token(user)
     return reverse("accounts:invitation", args=[uid, token])
 
 
-def invitation_url(user: Any, request: HttpRequest | None = None) -> str:
+def invitation_url(user: User, request: HttpRequest | None = None) -> str:
     """The link to send; absolute, on this site (SITE_URL outside a request)."""
     path = invitation_path(user)
     if request is not None:
@@ -56,7 +56,7 @@ def invitation_url(user: Any, request: HttpRequest | None = None) -> str:
 DUMMY_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 
-def send_invitation(user: Any, url: str) -> bool:
+def send_invitation(user: User, url: str) -> bool:
     """E-mail the link to the user; False when it was not sent (no address, no
     mail server configured, or the mail server refused)."""
     if not user.email or settings.EMAIL_BACKEND == DUMMY_BACKEND:

@@ -126,7 +126,7 @@ class TwoFactorRequiredMiddleware:
         user = request.user
         if (
             needs_two_factor(user)
-            and not user.is_verified()
+            and not user.is_verified()  # type: ignore[union-attr]  # django_otp
             and _view_name(request) not in BEFORE_SECOND_FACTOR
         ):
             step = "accounts:verify" if user_has_device(user) else "accounts:setup"

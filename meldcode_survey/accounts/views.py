@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -30,7 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from meldcode_survey import audit
 from meldcode_survey.audit.models import Action
 
-from .access import can_see_dashboard, needs_two_factor
+from .access import AnyUser, can_see_dashboard, needs_two_factor
 from .forms import TokenForm
 from .invitations import allow_enrolment, end_enrolment, invitation_tokens, may_enrol
 from .middleware import seconds_left
@@ -51,7 +52,9 @@ def _with_next(url: str, next_url: str) -> str:
     return f"{url}?{urlencode({'next': next_url})}"
 
 
-def _confirmed_device(user: Any) -> TOTPDevice | None:
+def _confirmed_device(user: AnyUser) -> TOTPDevice | None:
+    if not user.is_authenticated:
+        return None
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
@@ -90,7 +93,7 @@ def _signed_in_with(request: HttpRequest, device: TOTPDevice, action: str) -> No
 def verify(request: HttpRequest) -> HttpResponse:
     """The second step of logging in: the code from the authenticator app."""
     next_url = _next_url(request)
-    if request.user.is_verified():
+    if request.user.is_verified():  # type: ignore[union-attr]  # django_otp
         return redirect(next_url)
     device = _confirmed_device(request.user)
     if device is None:
@@ -136,7 +139,7 @@ class InvitationView(auth_views.PasswordResetConfirmView):
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = reverse_lazy("accounts:setup")
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
         changes = {"password": "changed"}
         audit.record(form.user, Action.USER_CHANGED, form.user, changes=changes)
@@ -155,10 +158,12 @@ def setup(request: HttpRequest) -> HttpResponse:
         return redirect(_with_next(reverse("accounts:verify"), next_url))
     if not may_enrol(request):
         return render(request, "accounts/setup_refused.html", status=403)
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    user = request.user
+    assert user.is_authenticated  # login_required
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(
-            user=request.user, name="Authenticator app", confirmed=False
+            user=user, name="Authenticator app", confirmed=False
         )
     form = TokenForm(request.POST or None)
     if form.is_bound and form.is_valid():
@@ -208,7 +213,9 @@ def session_extend(request: HttpRequest) -> JsonResponse:
 
 
 def locked_out(
-    request: HttpRequest, original_response: Any = None, credentials: Any = None
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The page django-axes shows once a username and address are locked out."""
     cooloff = settings.AXES_COOLOFF_TIME

@@ -7,10 +7,17 @@ logins, logouts, failed logins and lockouts come in through signals.py.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from meldcode_survey.accounts.access import AnyUser
+
+    from .models import AuditEntry
 
 
-def record(user: Any, action: str, obj: Any = None, **details: Any) -> Any:
+def record(
+    user: AnyUser | None, action: str, obj: object = None, **details: Any
+) -> AuditEntry:
     """Add one entry to the audit log and return it.
 
     `user` may be None or anonymous (system jobs, failed logins); `details` must

@@ -29,7 +29,7 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_per_page = 100
     show_full_result_count = False
-    fields = [
+    readonly_fields = (
         "created_at",
         "actor_username",
         "action",
@@ -37,8 +37,8 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "object_id",
         "object_repr",
         "pretty_details",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
     actions = None
 
     @admin.display(description=_("details"))
@@ -52,7 +52,7 @@ class RetentionTaskAdmin(PeriodicTaskAdmin):
     with Django's own change form: the package's form adds an inline script,
     which the Content-Security-Policy blocks."""
 
-    change_form_template = None
+    change_form_template = None  # type: ignore[assignment]  # Django's own form
 
 
 admin.site.unregister(PeriodicTask)

@@ -9,13 +9,19 @@ checks.py fails when an audited model's admin lacks the mixin.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
 
-class AuditedAdminMixin:
+
+class AuditedAdminMixin(_AdminBase):
     """Calls the audit hooks from the admin's log methods.
 
     `log_addition` and `log_change` run after the object and its inlines are
@@ -56,7 +62,7 @@ class AuditedAdminMixin:
         self.audit_changed(request, obj, obj._audit_before, self.audit_state(obj))
         return super().log_change(request, obj, message)
 
-    def log_deletions(self, request: HttpRequest, queryset: QuerySet | list) -> Any:
+    def log_deletions(self, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
         for obj in queryset:
             self.audit_deleted(request, obj)
         return super().log_deletions(request, queryset)

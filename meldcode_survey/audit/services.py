@@ -5,16 +5,21 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import models
+
+from meldcode_survey.accounts.access import AnyUser
 
 from .models import AuditEntry
 
 # The user behind the current request, for entries recorded without one (a
 # service that is not handed the user; see middleware.AuditActorMiddleware).
-current_actor: ContextVar[Any] = ContextVar("audit_current_actor", default=None)
+current_actor: ContextVar[AnyUser | None] = ContextVar(
+    "audit_current_actor", default=None
+)
 
 
-def object_label(obj: Any) -> tuple[str, str, str]:
+def object_label(obj: object) -> tuple[str, str, str]:
     """(object type, object id, short description) of a model instance."""
     if obj is None:
         return "", "", ""
@@ -25,11 +30,14 @@ def object_label(obj: Any) -> tuple[str, str, str]:
 
 
 def record_entry(
-    user: Any, action: str, obj: Any = None, details: dict | None = None
+    user: AnyUser | None,
+    action: str,
+    obj: object = None,
+    details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     if user is None:
         user = current_actor.get()
-    actor = user if getattr(user, "is_authenticated", False) else None
+    actor = user if isinstance(user, User) else None  # never AnonymousUser
     object_type, object_id, object_repr = object_label(obj)
     return AuditEntry.objects.create(
         actor=actor,

@@ -11,31 +11,47 @@ from __future__ import annotations
 from typing import Any
 
 from axes.signals import user_locked_out
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import (
     user_logged_in,
     user_logged_out,
     user_login_failed,
 )
+from django.http import HttpRequest
 
 from . import record
 from .models import Action
 
 
-def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_in(
+    sender: type[User], request: HttpRequest, user: User, **kwargs: Any
+) -> None:
     record(user, Action.LOGIN)
 
 
-def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_out(
+    sender: type[User] | None,
+    request: HttpRequest,
+    user: User | None,
+    **kwargs: Any,
+) -> None:
     if user is not None and user.is_authenticated:
         record(user, Action.LOGOUT)
 
 
-def _login_failed(sender: Any, credentials: dict, request: Any = None, **kw: Any):
+def _login_failed(
+    sender: str,
+    credentials: dict[str, Any],
+    request: HttpRequest | None = None,
+    **kw: Any,
+) -> None:
     username = str(credentials.get("username", ""))[:150]
     record(None, Action.LOGIN_FAILED, username=username)
 
 
-def _locked_out(sender: Any, request: Any, username: Any, **kwargs: Any) -> None:
+def _locked_out(
+    sender: object, request: HttpRequest, username: str | None, **kwargs: Any
+) -> None:
     record(None, Action.LOCKED_OUT, username=str(username or "")[:150])
 
 

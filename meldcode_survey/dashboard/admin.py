@@ -1,6 +1,10 @@
-from typing import Any
+from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
+
+from meldcode_survey.accounts.access import logged_in_user
 
 from .models import SectorNote
 from .services import figures_changed
@@ -17,13 +21,17 @@ class SectorNoteAdmin(admin.ModelAdmin):
     fields = ["version", "sector", "text", "text_en", "updated_at", "updated_by"]
 
     def save_model(
-        self, request: Any, obj: SectorNote, form: Any, change: bool
+        self,
+        request: HttpRequest,
+        obj: SectorNote,
+        form: forms.ModelForm[SectorNote],
+        change: bool,
     ) -> None:
-        obj.updated_by = request.user
+        obj.updated_by = logged_in_user(request)
         super().save_model(request, obj, form, change)
         figures_changed(obj.version_id)
 
-    def delete_model(self, request: Any, obj: SectorNote) -> None:
+    def delete_model(self, request: HttpRequest, obj: SectorNote) -> None:
         version_id = obj.version_id
         super().delete_model(request, obj)
         figures_changed(version_id)

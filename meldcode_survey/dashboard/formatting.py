@@ -13,12 +13,21 @@ and the PDF fact sheet, so that a figure reads the same everywhere:
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from meldcode_survey.dashboard.queries import marks
+
+if TYPE_CHECKING:
+    from meldcode_survey.dashboard.queries.types import (
+        Cell,
+        Context,
+        Difference,
+        ItemSummary,
+        Share,
+    )
 
 HIDDEN = marks.symbol(marks.SMALL_BASE, 0)  # a share or mean on a small count
 EMPTY = "–"  # nothing to show (no answers)
@@ -48,7 +57,7 @@ def hidden_count_mark(threshold: int) -> str:
     return marks.symbol(marks.SMALL_COUNT, threshold)
 
 
-def count_text(cell: Any, threshold: int) -> str:
+def count_text(cell: Cell, threshold: int) -> str:
     """A count with thousands separators, or the hidden mark."""
     if cell.hidden:
         return marks.count_mark(cell, threshold)
@@ -57,7 +66,7 @@ def count_text(cell: Any, threshold: int) -> str:
     return number_format(cell.value, force_grouping=True)
 
 
-def percent_text(share: Any) -> str:
+def percent_text(share: Share) -> str:
     if share.hidden:
         return HIDDEN
     if share.value is None:
@@ -65,14 +74,14 @@ def percent_text(share: Any) -> str:
     return f"{number_format(percent_number(share.value))}%"
 
 
-def interval_text(share: Any) -> str:
+def interval_text(share: Share) -> str:
     """The 95% interval as "38–52%", empty when there is none."""
-    if share.hidden or share.low is None:
+    if share.hidden or share.low is None or share.high is None:
         return ""
     return f"{percent_number(share.low)}–{percent_number(share.high)}%"
 
 
-def mean_text(item: Any) -> str:
+def mean_text(item: ItemSummary) -> str:
     if item.mean_hidden:
         return HIDDEN
     if item.mean is None:
@@ -80,7 +89,7 @@ def mean_text(item: Any) -> str:
     return number_format(round_half_up(item.mean, MEAN_DECIMALS), MEAN_DECIMALS)
 
 
-def points_text(difference: Any) -> str:
+def points_text(difference: Difference | None) -> str:
     """A difference of shares in percentage points, with its sign."""
     if difference is None or difference.value is None:
         return HIDDEN if difference is not None and difference.hidden else EMPTY
@@ -92,13 +101,13 @@ def points_text(difference: Any) -> str:
 # --- Values for files: numbers stay numbers, hidden ones get the marks ---------
 
 
-def count_value(cell: Any, threshold: int) -> int | str | None:
+def count_value(cell: Cell, threshold: int) -> int | str | None:
     if cell.hidden:
         return marks.count_mark(cell, threshold)
     return cell.value
 
 
-def percent_value(share: Any) -> float | str | None:
+def percent_value(share: Share) -> float | str | None:
     if share.hidden:
         return HIDDEN
     if share.value is None:
@@ -106,13 +115,13 @@ def percent_value(share: Any) -> float | str | None:
     return percent_number(share.value, PERCENT_DECIMALS_IN_FILES)
 
 
-def bound_value(share: Any, bound: float | None) -> float | None:
+def bound_value(share: Share, bound: float | None) -> float | None:
     if share.hidden or bound is None:
         return None
     return percent_number(bound, PERCENT_DECIMALS_IN_FILES)
 
 
-def mean_value(item: Any) -> float | str | None:
+def mean_value(item: ItemSummary) -> float | str | None:
     if item.mean_hidden:
         return HIDDEN
     if item.mean is None:
@@ -120,7 +129,7 @@ def mean_value(item: Any) -> float | str | None:
     return float(round_half_up(item.mean, MEAN_DECIMALS_IN_FILES))
 
 
-def suppression_note(context: Any) -> str:
+def suppression_note(context: Context) -> str:
     """What was done to the figures, for a page, a file or the fact sheet."""
     return marks.disclosure_note(context)
 
@@ -130,7 +139,7 @@ def suppression_note(context: Any) -> str:
 FRACTIONS = ((1, 5), (1, 4), (1, 3), (2, 5), (1, 2), (3, 5), (2, 3), (3, 4), (4, 5))
 
 
-def share_in_words(share: Any) -> str:
+def share_in_words(share: Share) -> str:
     """ "more than 1/3", "almost half"...: the nearest plain fraction, or ""."""
     if share.hidden or share.value is None:
         return ""
@@ -147,7 +156,7 @@ def share_in_words(share: Any) -> str:
     return _("about %(fraction)s") % {"fraction": fraction}
 
 
-def mark_definitions(context: Any) -> list[tuple[str, str]]:
+def mark_definitions(context: Context) -> list[tuple[str, str]]:
     """Each mark for a hidden or missing figure with what it means (codebooks)."""
     legend = [(entry.symbol, entry.text) for entry in marks.legend(context)]
     return legend + [

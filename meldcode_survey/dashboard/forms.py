@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.formats import date_format
@@ -39,7 +39,7 @@ class FilterForm(forms.Form):
         label=_("From (month)"), required=False, widget=forms.Select
     )
     end = forms.CharField(label=_("To (month)"), required=False, widget=forms.Select)
-    data = forms.ChoiceField(
+    data = forms.ChoiceField(  # type: ignore[assignment]  # a field, not Form.data
         label=_("Data"),
         required=False,
         choices=[(REAL, _("Real responses")), (SYNTHETIC, _("Demo data (synthetic)"))],
@@ -50,7 +50,7 @@ class FilterForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.version_choices = [(v.number, _version_label(v)) for v in versions]
-        self.fields["version"].choices = self.version_choices
+        cast(forms.ChoiceField, self.fields["version"]).choices = self.version_choices
         self.fields["version"].initial = current.number
 
     def add_sector_fields(self, sectors: dict[str, str], current: Version) -> None:
@@ -73,7 +73,7 @@ class FilterForm(forms.Form):
         return _month(self.cleaned_data["end"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             self.add_error("end", _("The end month must not come before the start."))

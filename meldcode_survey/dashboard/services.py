@@ -14,10 +14,12 @@ from __future__ import annotations
 import secrets
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import (
     Count,
@@ -39,6 +41,9 @@ from .models import (
     ResponseRollup,
     SectorNote,
 )
+
+# A row of a values() query: column name to value.
+Row = dict[str, Any]
 
 COUNTED_TYPES = (
     Question.Type.LIKERT,
@@ -142,7 +147,7 @@ def rollups_remove_response(response_id: int) -> None:
     rollups_add_response(response_id, sign=-1)
 
 
-def _response_counts(response: dict, sign: int) -> dict[str, int]:
+def _response_counts(response: Mapping[str, Any], sign: int) -> dict[str, int]:
     has_case = response["narrative_id"] is not None
     return {
         "respondents": sign,
@@ -154,7 +159,7 @@ def _response_counts(response: dict, sign: int) -> dict[str, int]:
     }
 
 
-def _answer_counts(response_id: int, sign: int) -> Counter:
+def _answer_counts(response_id: int, sign: int) -> Counter[tuple[int, int | None]]:
     rows = (
         Answer.objects.filter(
             response_id=response_id,
@@ -164,7 +169,7 @@ def _answer_counts(response_id: int, sign: int) -> Counter:
         .exclude(question__role=Question.Role.SECTOR)
         .values_list("question_id", "question__type", "rollup_key")
     )
-    counts: Counter = Counter()
+    counts: Counter[tuple[int, int | None]] = Counter()
     for question_id, kind, key in rows:
         counts[question_id, key] += sign
         if kind == Question.Type.MULTIPLE_CHOICE:
@@ -172,7 +177,9 @@ def _answer_counts(response_id: int, sign: int) -> Counter:
     return counts
 
 
-def _upsert(model: Any, grain: dict[str, Any], counts: dict[str, int]) -> None:
+def _upsert(
+    model: type[ResponseRollup | AnswerRollup], grain: Row, counts: dict[str, int]
+) -> None:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = [*grain, *counts]
@@ -280,7 +287,7 @@ def _lock_and_tune() -> None:
             cursor.execute(statement)
 
 
-def _grain(row: dict) -> dict:
+def _grain(row: Row) -> Row:
     return {
         "version_id": row["g_version"],
         "is_synthetic": row["g_synthetic"],
@@ -289,14 +296,14 @@ def _grain(row: dict) -> dict:
     }
 
 
-def _per_month(rows: list[dict]) -> list[dict]:
+def _per_month(rows: list[Row]) -> list[Row]:
     """Response counts per day summed per month.
 
     Grouping by the day and truncating here is cheaper than truncating a
     million dates in SQL (PostgreSQL casts each to a timestamp in the session's
     time zone first).
     """
-    merged: dict[tuple, Counter] = {}
+    merged: dict[tuple[int, bool, str, date], Counter[str]] = {}
     for row in rows:
         day = row.pop("g_day")
         grain = (row["g_version"], row["g_synthetic"], row["g_sector"], month_of(day))
@@ -311,8 +318,8 @@ def _per_month(rows: list[dict]) -> list[dict]:
 
 
 def _answer_keys(
-    answer_rows: list[dict], answered_rows: list[dict]
-) -> Iterator[tuple[dict, int, int, int, int]]:
+    answer_rows: list[Row], answered_rows: list[Row]
+) -> Iterator[tuple[Row, int, int, int, int]]:
     """(grain, question, key, count, key sum) for the rollups.
 
     The version is the question's, looked up here rather than joined in SQL: a
@@ -327,7 +334,7 @@ def _answer_keys(
         yield grain, row["question_id"], ANSWERED_KEY, row["n"], row["keys"]
 
 
-def _answer_grain(row: dict, versions: dict[int, int]) -> dict:
+def _answer_grain(row: Row, versions: dict[int, int]) -> Row:
     return {
         "g_version": versions[row["question_id"]],
         "g_synthetic": row["is_synthetic"],
@@ -340,7 +347,7 @@ def _answer_grain(row: dict, versions: dict[int, int]) -> dict:
 ANSWER_GRAIN = ("sector", "submitted_month", "is_synthetic")
 
 
-def _response_rows() -> QuerySet:
+def _response_rows() -> QuerySet[Response, Any]:
     """Response counts per grain and day (see _per_month)."""
     has_case = Q(narrative__isnull=False)
     counts = {
@@ -389,20 +396,21 @@ ANSWER_INDEX_COLUMNS = (
 )
 
 
-def _answer_rows(questions: list[int]) -> QuerySet:
+def _answer_rows(questions: list[int]) -> QuerySet[Answer, Any]:
     """Counts of the countable answers to these questions, per grain and key.
 
     Grouped in the order of the index, which PostgreSQL then reads in order.
     """
-    return (
+    rows: QuerySet[Answer, Any] = (
         Answer.objects.filter(rollup_key__isnull=False, question_id__in=questions)
         .order_by()
         .values(*ANSWER_INDEX_COLUMNS)
         .annotate(n=Count("*"), keys=Sum("record_key"))
     )
+    return rows
 
 
-def _answered_rows() -> QuerySet:
+def _answered_rows() -> QuerySet[Answer, Any]:
     """Respondents who answered each multiple-choice question, per grain.
 
     One answer per respondent and question stands for them (the one with the
@@ -413,13 +421,14 @@ def _answered_rows() -> QuerySet:
         question_id=OuterRef("question_id"),
         choice_id__lt=OuterRef("choice_id"),
     )
-    return (
+    rows: QuerySet[Answer, Any] = (
         Answer.objects.filter(question__type=Question.Type.MULTIPLE_CHOICE)
         .exclude(Exists(lower))
         .order_by()
         .values("question_id", *ANSWER_GRAIN)
         .annotate(n=Count("response_id"), keys=Sum("record_key"))
     )
+    return rows
 
 
 # --- Stamps -------------------------------------------------------------------
@@ -446,7 +455,7 @@ def figures_changed(*version_ids: int, everything: bool = False) -> None:
 
 
 def sector_note_save(
-    *, version: Version, sector: str, text: str, text_en: str, user: Any
+    *, version: Version, sector: str, text: str, text_en: str, user: User
 ) -> SectorNote:
     with transaction.atomic():
         note, _created = SectorNote.objects.update_or_create(

@@ -41,7 +41,7 @@ def count_after_submit(response_id: int) -> None:
     app = count_response_task.app
     try:
         if app.conf.task_always_eager:
-            count_response_task.apply(args=[response_id], throw=True)
+            count_response_task.apply(args=(response_id,), throw=True)
             return
         send_fail_fast(count_response_task, [response_id])
     except Exception:

@@ -14,7 +14,7 @@ is never stale, across processes too.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -32,6 +32,7 @@ from django.views.decorators.cache import never_cache
 from meldcode_survey.accounts.access import (
     FigureAccess,
     dashboard_access_required,
+    logged_in_user,
     staff_required,
 )
 from meldcode_survey.questionnaires.models import Questionnaire, Version
@@ -191,7 +192,7 @@ def note_edit(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
             sector=sector,
             text=form.cleaned_data["text"],
             text_en=form.cleaned_data["text_en"],
-            user=request.user,
+            user=logged_in_user(request),
         )
         messages.success(request, _("The note has been saved."))
         url = reverse("dashboard:sector", args=[slug, sector])
@@ -228,12 +229,13 @@ def _cached(
     Not cached before anything was counted (no stamp yet): such a page is
     cheap, and without a stamp its key would not change with the data.
     """
-    if version.figures_stamp is None:
+    stamp = version.figures_stamp  # type: ignore[attr-defined]  # dashboard_versions
+    if stamp is None:
         return build()
     key_parts = (
         name,
         version.pk,
-        version.figures_stamp,
+        stamp,
         extra,
         None if allowed is None else sorted(allowed),
         [(k, request.GET.get(k, "")) for k in FILTER_KEYS],
@@ -241,7 +243,7 @@ def _cached(
         get_language(),
     )
     key = make_template_fragment_key("dashboard:page", [repr(key_parts)])
-    return cache.get_or_set(key, build, CACHE_SECONDS)
+    return cast(dict[str, str], cache.get_or_set(key, build, CACHE_SECONDS))
 
 
 def _questionnaire(
@@ -254,6 +256,7 @@ def _questionnaire(
     requested = request.GET.get("version", "")
     by_number = {str(v.number): v for v in versions}
     version = by_number.get(requested) or queries.default_version(versions)
+    assert version is not None  # there are versions
     return questionnaire, versions, version
 
 

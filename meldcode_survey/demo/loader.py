@@ -19,7 +19,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from typing import Any, Protocol
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.backends.utils import CursorWrapper
 
 from meldcode_survey.questionnaires.models import Version
 from meldcode_survey.responses.models import (
@@ -204,9 +205,12 @@ class CopyWriter:
             last = cursor.fetchone()[0]
         return last - count + 1
 
-    def _drop_indexes(self, cursor: Any) -> list[str]:
+    def _drop_indexes(self, cursor: CursorWrapper) -> list[str]:
         """Drop indexes and foreign keys; return the statements that rebuild them."""
-        indexes, constraints, foreign_keys, drops = [], [], [], []
+        indexes: list[str] = []
+        constraints: list[str] = []
+        foreign_keys: list[str] = []
+        drops: list[str] = []
         for model in TABLES:
             table = model._meta.db_table
             # A primary key goes too when no other table refers to this one.
@@ -265,7 +269,7 @@ class CopyWriter:
         ]
 
 
-def _copy_sql(model: Any, columns: Iterable[str]) -> str:
+def _copy_sql(model: type[models.Model], columns: Iterable[str]) -> str:
     not_null = ", ".join(NOT_NULL_TEXTS[model])
     return (
         f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN "

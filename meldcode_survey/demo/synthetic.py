@@ -21,7 +21,7 @@ import math
 import random
 import uuid
 from bisect import bisect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -168,6 +168,14 @@ TIPS = [
 ]
 
 
+# A source of uniform numbers in [0, 1): random.Random(seed).random.
+Rnd = Callable[[], float]
+# What one respondent drew so far (profile, sector, applied, dilemma...).
+State = dict[str, Any]
+# Draws one question's answers: draw(rnd, state) -> answer specs.
+Drawer = Callable[[Rnd, State], list["AnswerSpec"]]
+
+
 @dataclass(frozen=True)
 class AnswerSpec:
     """One answer row, prepared once and reused for every response."""
@@ -243,7 +251,7 @@ class _Picker:
         self.cumulative = list(accumulate(w for _o, w in weighted))
         self.total = self.cumulative[-1]
 
-    def __call__(self, rnd: Any) -> Any:
+    def __call__(self, rnd: Rnd) -> Any:
         return self.outcomes[bisect(self.cumulative, rnd() * self.total)]
 
 
@@ -290,7 +298,7 @@ class SyntheticResponses:
             steps.append((condition, self._drawer(question, sector)))
         return steps
 
-    def _drawer(self, question: Question, sector: str) -> Any:
+    def _drawer(self, question: Question, sector: str) -> Drawer:
         role, kind = question.role, question.type
         if role == Question.Role.SECTOR:
             return _sector_drawer(question)
@@ -310,8 +318,9 @@ class SyntheticResponses:
             return _number_drawer(question)
         return _text_drawer(question, sector)
 
-    def _likert_drawer(self, question: Question, sector: str) -> Any:
-        points = {p.value: p for p in question.group.scale.points.all()}
+    def _likert_drawer(self, question: Question, sector: str) -> Drawer:
+        assert question.scale is not None  # a Likert item has one (Question.clean)
+        points = {p.value: p for p in question.scale.points.all()}
         specs = [AnswerSpec(question.pk, scale_value=v) for v in range(1, 6)]
         specs.append(AnswerSpec(question.pk, not_applicable=True))
         if set(points) - {None} != set(range(1, 6)):
@@ -327,7 +336,7 @@ class SyntheticResponses:
             for shift, _weight in PROFILES
         ]
 
-        def draw(rnd: Any, state: dict) -> list[AnswerSpec]:
+        def draw(rnd: Rnd, state: State) -> list[AnswerSpec]:
             return [pickers[state["profile"]](rnd)]
 
         return draw
@@ -368,7 +377,7 @@ def _condition(question: Question) -> tuple | None:
     """The display conditions of the question and its section, as code sets."""
     conditions = []
     for owner in (question.section, question):
-        if owner.condition_question_id is not None:
+        if owner.condition_question is not None:
             conditions.append(
                 (owner.condition_question.code, frozenset(owner.condition_values))
             )
@@ -379,19 +388,19 @@ def _shown(conditions: tuple, codes: dict[str, Any]) -> bool:
     return all(codes.get(code) in values for code, values in conditions)
 
 
-def _from_picker(picker: _Picker) -> Any:
-    def draw(rnd: Any, state: dict) -> list[AnswerSpec]:
+def _from_picker(picker: _Picker) -> Drawer:
+    def draw(rnd: Rnd, state: State) -> list[AnswerSpec]:
         return [picker(rnd)]
 
     return draw
 
 
-def _sector_drawer(question: Question) -> Any:
+def _sector_drawer(question: Question) -> Drawer:
     specs = {
         c.code: AnswerSpec(question.pk, choice_id=c.pk) for c in question.choices.all()
     }
 
-    def draw(rnd: Any, state: dict) -> list[AnswerSpec]:
+    def draw(rnd: Rnd, state: State) -> list[AnswerSpec]:
         state["codes"][question.code] = state["sector"]
         spec = specs.get(state["sector"])
         return [spec] if spec else []
@@ -401,10 +410,10 @@ def _sector_drawer(question: Question) -> Any:
 
 def _yes_no_drawer(
     question: Question, share: float | None, *, state_key: str | None
-) -> Any:
+) -> Drawer:
     yes, no = AnswerSpec(question.pk, yes=True), AnswerSpec(question.pk, yes=False)
 
-    def draw(rnd: Any, state: dict) -> list[AnswerSpec]:
+    def draw(rnd: Rnd, state: State) -> list[AnswerSpec]:
         chance = state["applied_share"] if share is None else share
         answer = rnd() < chance
         if state_key:
@@ -415,7 +424,7 @@ def _yes_no_drawer(
     return draw
 
 
-def _choice_drawer(question: Question) -> Any:
+def _choice_drawer(question: Question) -> Drawer:
     weights = CHOICE_WEIGHTS.get(question.code, {})
     choices = list(question.choices.all())
     specs = {c.code: AnswerSpec(question.pk, choice_id=c.pk) for c in choices}
@@ -423,7 +432,7 @@ def _choice_drawer(question: Question) -> Any:
     multiple = question.type == Question.Type.MULTIPLE_CHOICE
     required = question.required
 
-    def draw(rnd: Any, state: dict) -> list[AnswerSpec]:
+    def draw(rnd: Rnd, state: State) -> list[AnswerSpec]:
         if not required and rnd() > OPTIONAL_ANSWERED:
             return []
         if multiple:
@@ -437,14 +446,14 @@ def _choice_drawer(question: Question) -> Any:
     return draw
 
 
-def _number_drawer(question: Question) -> Any:
+def _number_drawer(question: Question) -> Drawer:
     low = question.min_value if question.min_value is not None else 0
     high = question.max_value if question.max_value is not None else max(low, 10)
     specs = [
         AnswerSpec(question.pk, number=n) for n in range(low, min(high, low + 50) + 1)
     ]
 
-    def draw(rnd: Any, state: dict) -> list[AnswerSpec]:
+    def draw(rnd: Rnd, state: State) -> list[AnswerSpec]:
         if not question.required and rnd() > OPTIONAL_ANSWERED:
             return []
         return [specs[int(rnd() * len(specs))]]
@@ -452,7 +461,7 @@ def _number_drawer(question: Question) -> Any:
     return draw
 
 
-def _text_drawer(question: Question, sector: str) -> Any:
+def _text_drawer(question: Question, sector: str) -> Drawer:
     if question.type == Question.Type.SHORT_TEXT:
         texts = PROFESSIONS.get(sector, PROFESSIONS["overig"])
     else:
@@ -461,7 +470,7 @@ def _text_drawer(question: Question, sector: str) -> Any:
     specs = [AnswerSpec(question.pk, text=t[:limit]) for t in texts]
     share = 1.0 if question.required else 0.7 if question.type == "short_text" else 0.2
 
-    def draw(rnd: Any, state: dict) -> list[AnswerSpec]:
+    def draw(rnd: Rnd, state: State) -> list[AnswerSpec]:
         if rnd() >= share:
             return []
         return [specs[int(rnd() * len(specs))]]
@@ -469,15 +478,15 @@ def _text_drawer(question: Question, sector: str) -> Any:
     return draw
 
 
-def _narrative_drawer(field: str) -> Any:
-    def draw(rnd: Any, state: dict) -> list[AnswerSpec]:
+def _narrative_drawer(field: str) -> Drawer:
+    def draw(rnd: Rnd, state: State) -> list[AnswerSpec]:
         state["texts"][field] = True
         return []
 
     return draw
 
 
-def _narrative(state: dict, rnd: Any) -> tuple[str, str, str, bool | None] | None:
+def _narrative(state: State, rnd: Rnd) -> tuple[str, str, str, bool | None] | None:
     """The case texts, when the respondent reached the case questions."""
     if not state["texts"]:
         return None

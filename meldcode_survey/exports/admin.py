@@ -4,8 +4,6 @@ staff can queue a failed export again or delete one with its file."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -49,7 +47,9 @@ class ExportAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: Export | None = None
+    ) -> bool:
         return False
 
     def get_actions(self, request: HttpRequest) -> dict:

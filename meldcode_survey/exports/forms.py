@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +12,14 @@ from meldcode_survey.questionnaires.sectors import ALL, sector_labels
 from .models import Export
 from .services import ExportSpec
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django_stubs_ext import StrOrPromise
 
-def _versions() -> Any:
+    from meldcode_survey.accounts.access import AnyUser
+
+
+def _versions() -> QuerySet[Version]:
     return (
         Version.objects.exclude(status=Version.Status.DRAFT)
         .select_related("questionnaire")
@@ -21,10 +27,12 @@ def _versions() -> Any:
     )
 
 
-def sector_choices(allowed: set[str] | None) -> list[tuple[str, str]]:
+def sector_choices(allowed: set[str] | None) -> list[tuple[str, StrOrPromise]]:
     """Sector codes of every version that can have responses, with labels."""
     labels = sector_labels(_versions())
-    choices = [] if allowed is not None else [(ALL, _("All sectors"))]
+    choices: list[tuple[str, StrOrPromise]] = (
+        [] if allowed is not None else [(ALL, _("All sectors"))]
+    )
     choices += [
         (code, label)
         for code, label in labels.items()
@@ -82,28 +90,30 @@ class ExportRequestForm(forms.Form):
 
     STAFF_FIELDS = ("include_free_text", "unsuppressed", "include_synthetic")
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["version"].queryset = versions = _versions()
+        version = cast(forms.ModelChoiceField, self.fields["version"])
+        version.queryset = versions = _versions()
         live = versions.filter(status=Version.Status.PUBLISHED).first()
-        self.fields["version"].initial = live or versions.first()
+        version.initial = live or versions.first()
         allowed = allowed_sectors(user)
-        self.fields["sector"].choices = sector_choices(allowed)
-        self.fields["sector"].required = allowed is not None
+        sector = cast(forms.ChoiceField, self.fields["sector"])
+        sector.choices = sector_choices(allowed)
+        sector.required = allowed is not None
         if not is_staff_member(user):
             for name in self.STAFF_FIELDS:
                 del self.fields[name]
-            self.fields["kind"].choices = [
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [
                 (Export.Kind.SUMMARY, Export.Kind.SUMMARY.label)
             ]
-            self.fields["format"].choices = [
+            cast(forms.ChoiceField, self.fields["format"]).choices = [
                 (f, Export.Format(f).label)
                 for f in Export.FORMATS_BY_KIND[Export.Kind.SUMMARY]
             ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind, fmt = data.get("kind"), data.get("format")
         if kind and fmt and fmt not in Export.FORMATS_BY_KIND[kind]:
             self.add_error("format", _("This format is not offered for this kind."))

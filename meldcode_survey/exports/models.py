@@ -14,8 +14,7 @@ finds nothing to claim (see services).
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
@@ -28,11 +27,11 @@ from meldcode_survey.questionnaires.models import Version
 from meldcode_survey.questionnaires.sectors import ALL
 
 
-class ExportQuerySet(models.QuerySet):
+class ExportQuerySet(models.QuerySet["Export"]):
     def active(self) -> ExportQuerySet:
         return self.filter(status__in=[Export.Status.QUEUED, Export.Status.RUNNING])
 
-    def expired(self, now: Any = None) -> ExportQuerySet:
+    def expired(self, now: datetime | None = None) -> ExportQuerySet:
         """Finished exports past their retention date that still hold a file."""
         return self.filter(
             status=Export.Status.DONE, expires_at__lte=now or timezone.now()
@@ -57,7 +56,7 @@ class Export(models.Model):
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Expired")
 
-    FORMATS_BY_KIND = {
+    FORMATS_BY_KIND: dict[str, tuple[str, ...]] = {
         # XLSX first: it opens as columns in every Excel, Dutch ones included.
         Kind.SUMMARY: (Format.XLSX, Format.PDF, Format.CSV),
         Kind.RAW: (Format.CSV, Format.SAV),

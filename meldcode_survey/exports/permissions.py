@@ -14,16 +14,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
-from meldcode_survey.accounts.access import figure_access, is_analyst, is_staff_member
+from meldcode_survey.accounts.access import (
+    AnyUser,
+    figure_access,
+    is_analyst,
+    is_staff_member,
+)
 
 from .models import Export
 
 
-def visible_exports(user: Any) -> QuerySet[Export]:
+def visible_exports(user: AnyUser) -> QuerySet[Export]:
     exports = Export.objects.select_related("version__questionnaire", "requested_by")
     if is_staff_member(user):
         return exports
@@ -41,5 +44,5 @@ def visible_exports(user: Any) -> QuerySet[Export]:
     return exports
 
 
-def can_see(user: Any, export: Export) -> bool:
+def can_see(user: AnyUser, export: Export) -> bool:
     return visible_exports(user).filter(pk=export.pk).exists()

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, transaction
@@ -41,7 +42,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meldcode_survey import audit
-from meldcode_survey.accounts.access import figure_access, is_analyst, is_staff_member
+from meldcode_survey.accounts.access import (
+    AnyUser,
+    figure_access,
+    is_analyst,
+    is_staff_member,
+)
 from meldcode_survey.audit.models import Action
 from meldcode_survey.questionnaires.models import Version
 from meldcode_survey.questionnaires.sectors import ALL
@@ -115,7 +121,7 @@ def export_check_may_request(user: Any, spec: ExportSpec) -> None:
         raise PermissionDenied
 
 
-def spec_for(user: Any, spec: ExportSpec) -> ExportSpec:
+def spec_for(user: AnyUser, spec: ExportSpec) -> ExportSpec:
     """The spec as the user's role may have it: a file holds no figure the
     dashboard withholds from the person who asks for it."""
     access = figure_access(user)
@@ -147,7 +153,7 @@ def _last_day(day: date) -> date:
 
 
 def export_request(
-    *, spec: ExportSpec, user: Any = None, language: str | None = None
+    *, spec: ExportSpec, user: User | None = None, language: str | None = None
 ) -> Export:
     """Queue an export (user None: the schedule) and send it after commit.
 
@@ -204,11 +210,12 @@ def enqueue(export_id: int) -> None:
     from .tasks import run_export_task
 
     if run_export_task.app.conf.task_always_eager:
-        run_export_task.apply(args=[export_id], throw=False)
+        run_export_task.apply(args=(export_id,), throw=False)
         return
     try:
         run_export_task.apply_async(
-            args=[export_id], queue=settings.EXPORT_QUEUE or None
+            args=(export_id,),
+            queue=settings.EXPORT_QUEUE or None,  # type: ignore[arg-type]
         )
     except Exception:
         logger.exception("Could not queue export %s; it will be sent again", export_id)
@@ -469,7 +476,7 @@ def exports_delete_expired(now: Any = None) -> int:
     return count
 
 
-def _delete_stale_tmp(now: Any) -> None:
+def _delete_stale_tmp(now: datetime) -> None:
     """Remove partial files older than a day (a killed worker's leftovers)."""
     directory = Path(default_storage.path(TMP_DIR))
     if not directory.is_dir():
@@ -512,4 +519,6 @@ def export_download_record(*, export: Export, user: Any) -> Download:
 
 def export_file_open(export: Export) -> Any:
     """The stored file, opened for reading (may raise OSError)."""
+    if not export.file.name:
+        raise FileNotFoundError(f"Export {export.pk} has no file")
     return default_storage.open(export.file.name, "rb")

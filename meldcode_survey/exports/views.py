@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -25,6 +26,7 @@ from meldcode_survey.accounts.access import (
     allowed_sectors,
     dashboard_access_required,
     is_staff_member,
+    logged_in_user,
 )
 
 from .forms import ExportRequestForm, sector_choices
@@ -34,7 +36,7 @@ from .services import export_download_record, export_file_open, export_request
 
 PAGE_SIZE = 50
 REFRESH_SECONDS = 5
-CONTENT_TYPES = {
+CONTENT_TYPES: dict[str, str] = {
     Export.Format.CSV: "text/csv; charset=utf-8",
     Export.Format.XLSX: (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,7 +79,7 @@ def sector_file(request: HttpRequest, sector: str, format: str) -> HttpResponse:
             kind=Export.Kind.SUMMARY,
             format=format,
             sector=sector,
-            version_id=version if version.isdigit() else None,
+            version_id=version if version.isdigit() else None,  # type: ignore[misc]
             status=Export.Status.DONE,
             unsuppressed=False,
             include_synthetic=request.GET.get("data") == "synthetic",
@@ -105,7 +107,7 @@ def _render_index(request: HttpRequest, form: ExportRequestForm) -> HttpResponse
     page = Paginator(exports, PAGE_SIZE).get_page(request.GET.get("page"))
     labels = dict(sector_choices(None))
     for export in page.object_list:
-        export.sector_label = labels.get(export.sector, export.sector)
+        export.sector_label = labels.get(export.sector, export.sector)  # type: ignore[attr-defined]
     running = any(export.is_active for export in page.object_list)
     return render(
         request,
@@ -129,7 +131,7 @@ def request_export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_index(request, form)
     export = export_request(
-        spec=form.spec(), user=request.user, language=get_language()
+        spec=form.spec(), user=logged_in_user(request), language=get_language()
     )
     messages.success(
         request,
@@ -140,7 +142,7 @@ def request_export(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @dashboard_access_required
-def download(request: HttpRequest, pk: int) -> HttpResponse:
+def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     export = get_object_or_404(visible_exports(request.user), pk=pk)
     if export.status == Export.Status.EXPIRED:
         return HttpResponse(

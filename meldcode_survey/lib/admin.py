@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db import models
 from django.http import HttpRequest
 
 
@@ -12,8 +13,12 @@ class ReadOnlyAdminMixin:
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> bool:
         return False

@@ -9,7 +9,8 @@ class Translatable:
     def tr(self, field: str) -> str:
         """Return `field` in the active language, falling back to Dutch."""
         if (get_language() or "nl").startswith("en"):
-            english = getattr(self, f"{field}_en", "")
+            english: str = getattr(self, f"{field}_en", "")
             if english:
                 return english
-        return getattr(self, field)
+        dutch: str = getattr(self, field)
+        return dutch

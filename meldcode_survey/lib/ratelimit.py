@@ -33,15 +33,19 @@ def client_address(request: HttpRequest) -> str:
             strict=False,
         )
         if address:
-            return address
-    return request.META.get("REMOTE_ADDR", "")
+            return str(address)
+    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def is_limited(request: HttpRequest, scope: str, *, rate: str) -> bool:
     """Count one hit for this client in `scope`; True once over `rate` ("20/10m")."""
-    return is_ratelimited(request, group=scope, key="ip", rate=rate, increment=True)
+    return bool(
+        is_ratelimited(request, group=scope, key="ip", rate=rate, increment=True)
+    )
 
 
 def is_over(request: HttpRequest, scope: str, *, rate: str) -> bool:
     """Whether the client is already over `rate` in `scope`, without counting."""
-    return is_ratelimited(request, group=scope, key="ip", rate=rate, increment=False)
+    return bool(
+        is_ratelimited(request, group=scope, key="ip", rate=rate, increment=False)
+    )

@@ -1,11 +1,13 @@
+from __future__ import annotations
+
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
-from django.forms import BaseForm
+from django.db.models import ForeignKey, QuerySet
+from django.forms import ModelChoiceField, ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -25,6 +27,7 @@ from .models import (
     ScalePoint,
     Section,
     Version,
+    VersionContent,
 )
 from .queries import diff_versions, previous_version, stale_english
 from .services import (
@@ -40,6 +43,9 @@ FROZEN_MESSAGE = _(
     "editable copy."
 )
 
+# What the admin pages of this app edit.
+Content = Questionnaire | Version | VersionContent
+
 # How each kind of version content reaches its version, for limiting choices.
 VERSION_LOOKUPS = {
     Question: "version",
@@ -49,7 +55,7 @@ VERSION_LOOKUPS = {
 }
 
 
-def _is_frozen(obj: Any) -> bool:
+def _is_frozen(obj: Content | None) -> bool:
     if obj is None:
         return False
     if isinstance(obj, Version):
@@ -59,7 +65,7 @@ def _is_frozen(obj: Any) -> bool:
     return obj.owning_version().is_frozen
 
 
-def _version_of(obj: Any) -> Version | None:
+def _version_of(obj: Content | None) -> Version | None:
     if obj is None or isinstance(obj, Questionnaire):
         return None
     if isinstance(obj, Version):
@@ -67,13 +73,15 @@ def _version_of(obj: Any) -> Version | None:
     return obj.owning_version()
 
 
-def limit_to_version(form: type[BaseForm], version: Version | None) -> None:
+def limit_to_version(form: type[ModelForm], version: Version | None) -> None:
     """Offer only content of `version` in the form's choices (the form class is
     made for this request, so changing its fields affects no other)."""
     if version is None:
         return
     for field in form.base_fields.values():
-        queryset = getattr(field, "queryset", None)
+        if not isinstance(field, ModelChoiceField):
+            continue
+        queryset = field.queryset
         if queryset is not None and queryset.model in VERSION_LOOKUPS:
             lookup = VERSION_LOOKUPS[queryset.model]
             field.queryset = queryset.filter(**{lookup: version})
@@ -82,53 +90,71 @@ def limit_to_version(form: type[BaseForm], version: Version | None) -> None:
 def _warn_stale_english(request: HttpRequest, version: Version | None) -> None:
     """After an edit of a draft: name the texts reworded in Dutch whose English
     is still that of the version before (publishing refuses them too)."""
-    previous = previous_version(version) if version else None
-    if previous is None or version.is_frozen:
+    if version is None or version.is_frozen:
+        return
+    previous = previous_version(version)
+    if previous is None:
         return
     for message in stale_english(previous, version):
         messages.warning(request, message)
 
 
-def _draft_choices(db_field: Any, kw: dict) -> dict:
+def _draft_choices(
+    db_field: ForeignKey[Any, Any], kw: dict[str, Any]
+) -> dict[str, Any]:
     """Before the version is known (an add page), offer drafts' content only."""
     model = db_field.related_model
     if model is Version:
         kw["queryset"] = Version.objects.filter(status=Version.Status.DRAFT)
     elif model in VERSION_LOOKUPS:
         lookup = f"{VERSION_LOOKUPS[model]}__status"
-        kw["queryset"] = model.objects.filter(**{lookup: Version.Status.DRAFT})
+        kw["queryset"] = model._default_manager.filter(**{lookup: Version.Status.DRAFT})
     return kw
 
 
 class FrozenAwareInline(admin.TabularInline):
     extra = 0
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kw: Any):
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kw: Any
+    ) -> ModelChoiceField | None:
         kw = _draft_choices(db_field, kw)
         return super().formfield_for_foreignkey(db_field, request, **kw)
 
-    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):
+    def get_formset(
+        self, request: HttpRequest, obj: Content | None = None, **kwargs: Any
+    ):
         formset = super().get_formset(request, obj, **kwargs)
         limit_to_version(formset.form, _version_of(obj))
         return formset
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(
+        self, request: HttpRequest, obj: Content | None = None
+    ) -> bool:
         return super().has_add_permission(request, obj) and not _is_frozen(obj)
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: Content | None = None
+    ) -> bool:
         return super().has_change_permission(request, obj) and not _is_frozen(obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Content | None = None
+    ) -> bool:
         return super().has_delete_permission(request, obj) and not _is_frozen(obj)
 
 
 class FrozenAwareAdmin(admin.ModelAdmin):
     """Shows content of a published version read-only, with a clear message."""
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: Content | None = None
+    ) -> bool:
         return super().has_change_permission(request, obj) and not _is_frozen(obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Content | None = None
+    ) -> bool:
         return super().has_delete_permission(request, obj) and not _is_frozen(obj)
 
     def change_view(
@@ -143,12 +169,20 @@ class FrozenAwareAdmin(admin.ModelAdmin):
             messages.warning(request, FROZEN_MESSAGE)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any):
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Content | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[ModelForm]:
+        form = super().get_form(request, obj, change, **kwargs)
         limit_to_version(form, _version_of(obj))
         return form
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kw: Any):
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kw: Any
+    ) -> ModelChoiceField | None:
         kw = _draft_choices(db_field, kw)
         return super().formfield_for_foreignkey(db_field, request, **kw)
 
@@ -161,13 +195,15 @@ class FrozenAwareAdmin(admin.ModelAdmin):
 
 class VersionInline(admin.TabularInline):
     model = Version
-    fields = ["number", "status", "published_at", "link"]
-    readonly_fields = fields
+    readonly_fields = ("number", "status", "published_at", "link")
+    fields = readonly_fields
     extra = 0
     show_change_link = True
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(
+        self, request: HttpRequest, obj: Content | None = None
+    ) -> bool:
         return False
 
     @admin.display(description=_("preview"))
@@ -220,7 +256,9 @@ class QuestionnaireAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Content | None = None
+    ) -> bool:
         return super().has_delete_permission(request, obj) and not _is_frozen(obj)
 
     def save_model(
@@ -263,7 +301,9 @@ class VersionAdmin(AuditedAdminMixin, FrozenAwareAdmin):
     def audit_added(self, request: HttpRequest, version: Version) -> None:
         version_record_created(version, request.user)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Content | None = None
+    ) -> list[str]:
         if obj is not None:
             return [*self.readonly_fields, "questionnaire", "number"]
         return self.readonly_fields
@@ -274,7 +314,9 @@ class VersionAdmin(AuditedAdminMixin, FrozenAwareAdmin):
             admin's own pages of a version have."""
 
             @wraps(page)
-            def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            def checked(
+                request: HttpRequest, *args: Any, **kwargs: Any
+            ) -> HttpResponse:
                 if not self.has_view_permission(request):
                     raise PermissionDenied
                 return page(request, *args, **kwargs)
@@ -345,7 +387,9 @@ class VersionAdmin(AuditedAdminMixin, FrozenAwareAdmin):
         )
 
     @admin.action(description=_("Publish the selected draft"))
-    def publish(self, request: HttpRequest, queryset: QuerySet) -> Any:
+    def publish(
+        self, request: HttpRequest, queryset: QuerySet[Version]
+    ) -> HttpResponse | None:
         if queryset.count() != 1:
             self.message_user(request, _("Select exactly one version."), messages.ERROR)
             return None
@@ -353,7 +397,9 @@ class VersionAdmin(AuditedAdminMixin, FrozenAwareAdmin):
         return HttpResponseRedirect(url)
 
     @admin.action(description=_("New version (editable copy)"))
-    def new_version(self, request: HttpRequest, queryset: QuerySet) -> Any:
+    def new_version(
+        self, request: HttpRequest, queryset: QuerySet[Version]
+    ) -> HttpResponse | None:
         if queryset.count() != 1:
             self.message_user(request, _("Select exactly one version."), messages.ERROR)
             return None

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
-from django.db import transaction
+from django.db import models, transaction
 
 from meldcode_survey.review.services import ensure_default_codebook
 
@@ -393,7 +393,11 @@ def _create_question(
     return question
 
 
-def _set_condition(target: Any, condition: dict | None, questions: dict) -> None:
+def _set_condition(
+    target: Conditional,
+    condition: dict[str, Any] | None,
+    questions: dict[str, Question],
+) -> None:
     if condition:
         target.condition_question = questions[condition["question"]]
         target.condition_values = list(condition["values"])
@@ -427,12 +431,12 @@ def export_definition(version: Version) -> dict:
     return data
 
 
-def _pick(obj: Any, fields: dict[str, Field]) -> dict:
+def _pick(obj: models.Model, fields: dict[str, Field]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in fields}
 
 
 def _export_condition(obj: Conditional) -> dict | None:
-    if obj.condition_question_id is None:
+    if obj.condition_question is None:
         return None
     return {"question": obj.condition_question.code, "values": obj.condition_values}
 
@@ -451,7 +455,7 @@ def _export_section(section: Section) -> dict:
 def _export_question(question: Question) -> dict:
     nested = ("group", "condition", "choices")
     data = {k: getattr(question, k) for k in QUESTION_FIELDS if k not in nested}
-    data["group"] = question.group.code if question.group_id else None
+    data["group"] = question.group.code if question.group is not None else None
     data["condition"] = _export_condition(question)
     data["choices"] = [_pick(c, CHOICE_FIELDS) for c in question.choices.all()]
     return {k: data[k] for k in QUESTION_FIELDS}

@@ -45,7 +45,8 @@ class FrozenAwareQuerySet(models.QuerySet):
     """
 
     def frozen(self) -> models.QuerySet:
-        path = self.model.version_path
+        # Every frozen-aware model names its path to the version.
+        path: str = self.model.version_path  # type: ignore[attr-defined]
         lookup = f"{path}__status__in" if path else "status__in"
         return self.filter(**{lookup: FROZEN_STATUSES})
 
@@ -259,7 +260,7 @@ class VersionContent(models.Model):
         self.check_references()
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         self.check_not_frozen()
         return super().delete(*args, **kwargs)
 
@@ -280,9 +281,10 @@ class VersionContent(models.Model):
             raise ValidationError(errors, code="other_version")
 
     def owning_version(self) -> Version:
-        target: Any = self
+        target: object = self
         for part in self.version_path.split("__"):
             target = getattr(target, part)
+        assert isinstance(target, Version)
         return target
 
     def stored_version_is_frozen(self) -> bool:
@@ -397,7 +399,7 @@ class Conditional(models.Model):
 
     def is_shown(self, answers: dict[str, Any]) -> bool:
         """Whether to show this, given answers keyed by question code."""
-        if self.condition_question_id is None:
+        if self.condition_question is None:
             return True
         given = answers.get(self.condition_question.code)
         given_codes = given if isinstance(given, list) else [given]
@@ -561,13 +563,13 @@ class Question(Translatable, Conditional, VersionContent):
 
     def reference_errors(self) -> dict[str, Any]:
         errors = condition_errors(self, self.section.version_id)
-        if self.group_id and self.group.section_id != self.section_id:
+        if self.group is not None and self.group.section_id != self.section_id:
             errors["group"] = _("The Likert group must belong to the same section.")
         return errors
 
     @property
     def scale(self) -> Scale | None:
-        return self.group.scale if self.group_id else None
+        return self.group.scale if self.group is not None else None
 
 
 class Choice(Translatable, VersionContent):

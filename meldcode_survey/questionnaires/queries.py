@@ -62,10 +62,11 @@ def _choice_labels(question: Question) -> list[tuple[str, str, str]]:
     return [(c.code, c.label, c.label_en) for c in question.choices.all()]
 
 
-def _scale_labels(question: Question) -> list[tuple]:
-    if not question.group_id:
+def _scale_labels(question: Question) -> list[tuple[int | None, str, str]]:
+    if question.group is None:
         return []
-    return [(p.value, p.label, p.label_en) for p in question.group.scale.points.all()]
+    points = question.group.scale.points.all()
+    return [(p.value, p.label, p.label_en) for p in points]
 
 
 def previous_version(version: Version) -> Version | None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from meldcode_survey import audit
 from meldcode_survey.audit.models import Action
+from meldcode_survey.lib.i18n import Translatable
 
 from .models import (
     Choice,
@@ -82,6 +83,7 @@ def version_audit_details(version: Version) -> dict[str, Any]:
 def version_copy(version: Version) -> Version:
     """Copy a version, with all its content, into a new draft."""
     last = version.questionnaire.versions.order_by("-number").first()
+    assert last is not None  # at least `version` itself
     draft = Version.objects.create(
         questionnaire=version.questionnaire,
         number=last.number + 1,
@@ -90,7 +92,8 @@ def version_copy(version: Version) -> Version:
     )
     version_record_created(draft)
     scales = {s.pk: _copy_scale(s, draft) for s in version.scales.all()}
-    questions: dict[int, Question] = {}
+    # By the original's pk; .get() of a missing condition (None) gives None.
+    questions: dict[int | None, Question] = {}
     for section in version.sections.all():
         _copy_section(section, draft, scales, questions)
     return draft
@@ -109,7 +112,10 @@ def _copy_scale(scale: Scale, draft: Version) -> Scale:
 
 
 def _copy_section(
-    section: Section, draft: Version, scales: dict, questions: dict
+    section: Section,
+    draft: Version,
+    scales: dict[int, Scale],
+    questions: dict[int | None, Question],
 ) -> None:
     groups = list(section.likert_groups.all())
     originals = list(section.questions.prefetch_related("choices"))
@@ -117,7 +123,7 @@ def _copy_section(
     section.version = draft
     section.condition_question = questions.get(section.condition_question_id)
     section.save()
-    new_groups = {}
+    new_groups: dict[int | None, LikertGroup] = {}
     for group in groups:
         old_pk = group.pk
         group.pk = None
@@ -194,7 +200,7 @@ def _likert_problems(version: Version, questions: list[Question]) -> Iterator[st
     for q in questions:
         if q.type != Question.Type.LIKERT:
             continue
-        scale = q.group.scale if q.group_id else None
+        scale = q.scale
         if scale is None or scale.version_id != version.pk or not scale.scored_values():
             yield _("Likert item “%(code)s” has no scale with scored points.") % {
                 "code": q.code
@@ -222,7 +228,9 @@ def _condition_problems(
             ) % {"code": s.code}
 
 
-def _texts(version: Version, sections: list, questions: list) -> Iterator[tuple]:
+def _texts(
+    version: Version, sections: list[Section], questions: list[Question]
+) -> Iterator[tuple[str, str, Translatable]]:
     """(what, Dutch field name, object) for every translatable text of a version."""
     yield _("the questionnaire"), "title", version
     yield _("the questionnaire"), "intro", version
@@ -245,7 +253,9 @@ def _texts(version: Version, sections: list, questions: list) -> Iterator[tuple]
         yield where % {"position": p.position + 1, "code": p.scale.code}, "label", p
 
 
-def _missing_english(version: Version, sections: list, questions: list) -> list[str]:
+def _missing_english(
+    version: Version, sections: list[Section], questions: list[Question]
+) -> list[str]:
     missing = [
         what
         for what, name, obj in _texts(version, sections, questions)

@@ -74,7 +74,10 @@ class Flow:
             s
             for s in self.sections
             if s.is_shown(kept)
-            or (s.condition_question_id and s.condition_question.code not in kept)
+            or (
+                s.condition_question is not None
+                and s.condition_question.code not in kept
+            )
         ]
         number = sum(1 for s in expected if s.position <= section.position)
         return number, len(expected) + 1

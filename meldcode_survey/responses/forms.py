@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,9 @@ from meldcode_survey.questionnaires.models import (
 
 from .flow import Flow
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 FIELD_PREFIX = "q_"
 HONEYPOT = "website"
 
@@ -26,8 +29,9 @@ def field_name(question: Question) -> str:
     return f"{FIELD_PREFIX}{question.code}"
 
 
-def _choices(question: Question) -> list[tuple[str, str]]:
+def _choices(question: Question) -> list[tuple[str, StrOrPromise]]:
     if question.type == Question.Type.LIKERT:
+        assert question.group is not None  # a Likert item has one (Question.clean)
         return [(p.code, p.tr("label")) for p in question.group.scale.points.all()]
     if question.type == Question.Type.YES_NO:
         return [(YES, _("Yes")), (NO, _("No"))]
@@ -35,7 +39,7 @@ def _choices(question: Question) -> list[tuple[str, str]]:
 
 
 def _field_for(question: Question, required: bool) -> forms.Field:
-    common = {
+    common: dict[str, Any] = {
         "label": question.tr("text"),
         "help_text": question.tr("help_text"),
         "required": required,
@@ -89,10 +93,10 @@ class SectionForm(forms.Form):
         self.questions = questions
         for question in questions:
             field = _field_for(question, question.required and not partial)
-            field.question = question
+            field.question = question  # type: ignore[attr-defined]
             self.fields[field_name(question)] = field
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         expected = {field_name(q) for q in self.questions}
         unknown = [
@@ -148,7 +152,9 @@ def first_invalid_section(flow: Flow, answers: dict[str, Any]) -> Section | None
     return None
 
 
-def initial_from_answers(questions: list[Question], answers: dict) -> dict[str, Any]:
+def initial_from_answers(
+    questions: list[Question], answers: dict[str, Any]
+) -> dict[str, Any]:
     return {field_name(q): answers[q.code] for q in questions if q.code in answers}
 
 

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -54,7 +54,7 @@ def hash_resume_code(code: str) -> str:
     return hashlib.sha256(cleaned.encode()).hexdigest()
 
 
-def _draft_expiry() -> Any:
+def _draft_expiry() -> datetime:
     """When a draft saved now expires: the one definition of draft expiry."""
     return timezone.now() + timedelta(days=settings.DRAFT_RETENTION_DAYS)
 
@@ -156,12 +156,15 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
-class AnswerQuerySet(models.QuerySet):
-    def bulk_create(self, objs: Iterable[Answer], *args: Any, **kwargs: Any) -> list:
+class AnswerQuerySet(models.QuerySet["Answer"]):
+    def bulk_create(  # type: ignore[override]
+        self, objs: Iterable[Answer], *args: Any, **kwargs: Any
+    ) -> list[Answer]:
         objs = list(objs)
         for answer in objs:
             answer.copy_response_grain()
-        return super().bulk_create(objs, *args, **kwargs)
+        # The stubs do not resolve the model of a queryset's own subclass.
+        return super().bulk_create(objs, *args, **kwargs)  # type: ignore[arg-type,return-value]
 
 
 class Answer(models.Model):
@@ -308,7 +311,7 @@ class CaseNarrative(models.Model):
         return sum(len(flags) for flags in self.screening_flags.values())
 
 
-NARRATIVE_FIELDS = {
+NARRATIVE_FIELDS: dict[str, str] = {
     Question.Role.CASE_DESCRIPTION: "description",
     Question.Role.CASE_DILEMMA: "dilemma",
     Question.Role.CASE_FOLLOW_UP: "follow_up",

@@ -59,7 +59,7 @@ def page_blocks(form: SectionForm, version: Version) -> list[RenderedBlock]:
 
 
 def _filled(version: Version, bound: forms.BoundField) -> SafeString:
-    question: Question = bound.field.question
+    question: Question = bound.field.question  # type: ignore[attr-defined]
     key = (version.pk, version.published_at, get_language(), question.pk)
     blank = _blanks.get(key)
     if blank is None:

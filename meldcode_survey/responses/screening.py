@@ -61,7 +61,7 @@ KIND_LABELS: dict[str, Promise] = {
 
 # When two equally long candidates overlap, the kind listed first wins: an
 # e-mail or BSN is a stronger signal than a name-like pair of words.
-_SPECIFICITY = {
+_SPECIFICITY: dict[str, int] = {
     Kind.EMAIL: 0,
     Kind.BSN: 1,
     Kind.PHONE: 2,

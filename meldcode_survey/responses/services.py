@@ -66,9 +66,9 @@ def draft_save_answers(
     if section_code:
         draft.current_section = section_code
     draft.screening_confirmed = False
-    code = draft.assign_resume_code() if new_resume_code else None
+    resume_code = draft.assign_resume_code() if new_resume_code else None
     draft.save()
-    return code
+    return resume_code
 
 
 @transaction.atomic
@@ -208,12 +208,12 @@ def _store(flow: Flow, draft: Draft, submission_key: uuid.UUID) -> Response:
     return response
 
 
-def _role_value(answers: dict, roles: dict, role: str) -> Any:
+def _role_value(answers: dict[str, Any], roles: dict[str, Question], role: str) -> Any:
     question = roles.get(role)
     return answers.get(question.code) if question else None
 
 
-def _yes(answers: dict, roles: dict, role: str) -> bool | None:
+def _yes(answers: dict[str, Any], roles: dict[str, Question], role: str) -> bool | None:
     value = _role_value(answers, roles, role)
     return None if value is None else value == YES
 
@@ -239,7 +239,9 @@ def _answer_rows(response: Response, question: Question, value: Any) -> list[Ans
     return [Answer(**base, text=value, screening_flags=flags)]
 
 
-def _store_narrative(response: Response, answers: dict, roles: dict) -> None:
+def _store_narrative(
+    response: Response, answers: dict[str, Any], roles: dict[str, Question]
+) -> None:
     texts = {
         field: _role_value(answers, roles, role) or ""
         for role, field in NARRATIVE_FIELDS.items()

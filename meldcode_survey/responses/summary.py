@@ -33,11 +33,12 @@ def answer_text(question: Question, value: Any) -> str:
     if question.type == Question.Type.YES_NO:
         return {YES: _("Yes"), NO: _("No")}.get(value, str(value))
     if question.type == Question.Type.LIKERT:
+        assert question.group is not None  # a Likert item has one (Question.clean)
         points = {p.code: p.tr("label") for p in question.group.scale.points.all()}
         return points.get(value, str(value))
     if question.type in Question.CHOICE_TYPES:
         labels = {c.code: c.tr("label") for c in question.choices.all()}
-        codes = value if isinstance(value, list) else [value]
+        codes: list[str] = value if isinstance(value, list) else [value]
         return ", ".join(labels.get(code, code) for code in codes)
     return str(value)
 

@@ -15,7 +15,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
@@ -259,7 +265,11 @@ def page(request: HttpRequest, draft: Draft, section: str) -> HttpResponse:
 
 
 def _page_form(
-    flow: Flow, draft: Draft, section: Section, data: Any = None, partial: bool = False
+    flow: Flow,
+    draft: Draft,
+    section: Section,
+    data: QueryDict | None = None,
+    partial: bool = False,
 ) -> SectionForm:
     questions = flow.visible_questions(section, draft.answers)
     return SectionForm(

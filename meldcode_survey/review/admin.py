@@ -4,34 +4,42 @@ Codings and redactions are worked on in the review workspace, not here: the admi
 shows no narrative text, so it needs no read logging of its own.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from meldcode_survey.accounts.access import is_staff_member
+from meldcode_survey.accounts.access import AnyUser, is_staff_member
 from meldcode_survey.accounts.roles import ADMINISTRATOR
 from meldcode_survey.lib.admin import ReadOnlyAdminMixin
 
 from .models import Code, Codebook, NarrativeRead
 from .services import coded_figures_changed
 
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
 
-def _is_administrator(user: Any) -> bool:
+
+def _is_administrator(user: AnyUser) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     return user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
 
 
-class StaffOnlyMixin:
+class StaffOnlyMixin(_AdminBase):
     """Model permissions alone are not enough: the user must also be staff."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_staff_member(request.user) and super().has_module_permission(request)
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_view_permission(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> bool:
         allowed = super().has_view_permission(request, obj)
         return is_staff_member(request.user) and allowed
 
@@ -39,7 +47,9 @@ class StaffOnlyMixin:
         allowed = super().has_add_permission(request, *args)
         return is_staff_member(request.user) and allowed
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> bool:
         allowed = super().has_change_permission(request, obj)
         return is_staff_member(request.user) and allowed
 
@@ -66,14 +76,18 @@ class CodebookAdmin(StaffOnlyMixin, admin.ModelAdmin):
     list_display = ["questionnaire", "double_coding_percent", "code_count"]
     inlines = [CodeInline]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Codebook]:
         queryset = super().get_queryset(request).select_related("questionnaire")
         return queryset.annotate(n_codes=Count("codes"))
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Codebook | None = None
+    ) -> list[str]:
         return ["questionnaire"] if obj else []
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Codebook | None = None
+    ) -> bool:
         """Only the codebook of a questionnaire never published nor coded with,
         so that a draft questionnaire imported by mistake can be deleted with it
         (the admin asks this for every object a delete takes along)."""
@@ -94,7 +108,7 @@ class CodebookAdmin(StaffOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("codes"), ordering="n_codes")
     def code_count(self, codebook: Codebook) -> int:
-        return codebook.n_codes
+        return codebook.n_codes  # type: ignore[attr-defined]  # get_queryset
 
 
 @admin.register(NarrativeRead)
@@ -106,11 +120,13 @@ class NarrativeReadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__username", "=narrative__id"]
     date_hierarchy = "read_at"
-    fields = ["read_at", "user", "narrative_id", "purpose"]
-    readonly_fields = fields
+    readonly_fields = ("read_at", "user", "narrative_id", "purpose")
+    fields = readonly_fields
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _is_administrator(request.user)
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_view_permission(
+        self, request: HttpRequest, obj: NarrativeRead | None = None
+    ) -> bool:
         return _is_administrator(request.user)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.forms.boundfield import BoundWidget
 from django.utils.translation import gettext_lazy as _
 
 from meldcode_survey.questionnaires.sectors import ALL, sector_labels
@@ -59,7 +60,7 @@ class FilterForm(forms.Form):
             ("example", _("Example")),
         ],
     )
-    data = forms.ChoiceField(
+    data = forms.ChoiceField(  # type: ignore[assignment]  # a field, not Form.data
         label=_("Data"),
         required=False,
         choices=[ANY, ("real", _("Real responses")), ("synthetic", _("Synthetic"))],
@@ -67,11 +68,13 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["version"].choices = [ANY] + [
+        cast(forms.ChoiceField, self.fields["version"]).choices = [ANY] + [
             (v.pk, f"{v.questionnaire.tr('title')} · v{v.number}")
             for v in coded_versions()
         ]
-        self.fields["sector"].choices = [ANY] + list(sector_labels().items())
+        cast(forms.ChoiceField, self.fields["sector"]).choices = [ANY] + list(
+            sector_labels().items()
+        )
 
     def filters(self) -> NarrativeFilters:
         """The valid filters; an invalid value is ignored rather than refused."""
@@ -118,13 +121,15 @@ class _CodesForm(forms.Form):
     def __init__(self, *args: Any, codes: list[Code], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.code_list = codes
-        self.fields["codes"].choices = [(str(c.pk), c.key) for c in codes]
+        cast(forms.ChoiceField, self.fields["codes"]).choices = [
+            (str(c.pk), c.key) for c in codes
+        ]
 
     def chosen_codes(self) -> list[Code]:
         wanted = set(self.cleaned_data["codes"])
         return [code for code in self.code_list if str(code.pk) in wanted]
 
-    def code_options(self) -> list[tuple[Any, Code, str]]:
+    def code_options(self) -> list[tuple[BoundWidget, Code, str]]:
         """(checkbox, code, hotkey) per code; the first nine get keys 1-9."""
         return [
             (box, code, str(i) if i <= 9 else "")
@@ -133,7 +138,7 @@ class _CodesForm(forms.Form):
             )
         ]
 
-    def dilemma_options(self) -> list[tuple[Any, str]]:
+    def dilemma_options(self) -> list[tuple[BoundWidget, str]]:
         return [
             (radio, DILEMMA_HOTKEYS[value])
             for radio, (value, _label) in zip(
@@ -195,10 +200,11 @@ class AgreementForm(forms.Form):
         super().__init__(*args, **kwargs)
         versions = list(coded_versions())
         questionnaires = {v.questionnaire_id: v.questionnaire for v in versions}
-        self.fields["questionnaire"].choices = [
+        self.questionnaire_ids = list(questionnaires)
+        cast(forms.ChoiceField, self.fields["questionnaire"]).choices = [
             (pk, q.tr("title")) for pk, q in questionnaires.items()
         ]
-        self.fields["version"].choices = [ANY] + [
+        cast(forms.ChoiceField, self.fields["version"]).choices = [ANY] + [
             (v.pk, f"{v.questionnaire.tr('title')} · v{v.number}") for v in versions
         ]
 
@@ -211,7 +217,8 @@ class FrequencyForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["version"].choices = [(ANY[0], _("All versions"))] + [
-            (v.pk, f"{v.questionnaire.tr('title')} · v{v.number}")
-            for v in coded_versions()
-        ]
+        versions = list(coded_versions())
+        self.version_ids = [v.pk for v in versions]
+        cast(forms.ChoiceField, self.fields["version"]).choices = [
+            (ANY[0], _("All versions"))
+        ] + [(v.pk, f"{v.questionnaire.tr('title')} · v{v.number}") for v in versions]

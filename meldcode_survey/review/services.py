@@ -9,8 +9,8 @@ figures stamps after the commit (`coded_figures_changed`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -68,7 +68,7 @@ def coded_figures_changed() -> None:
 
 @transaction.atomic
 def narrative_read_record(
-    user: Any, narrative: CaseNarrative, purpose: str = NarrativeRead.Purpose.CODE
+    user: User, narrative: CaseNarrative, purpose: str = NarrativeRead.Purpose.CODE
 ) -> NarrativeRead:
     read = NarrativeRead.objects.create(user=user, narrative=narrative, purpose=purpose)
     audit.record(user, Action.NARRATIVE_READ, narrative, purpose=purpose)
@@ -79,7 +79,9 @@ def _codebook_of(narrative: CaseNarrative) -> Codebook:
     return narrative.response.version.questionnaire.codebook
 
 
-def _check_codes(codes: list[Code], codebook: Codebook, allowed_retired: set[int]):
+def _check_codes(
+    codes: list[Code], codebook: Codebook, allowed_retired: set[int]
+) -> None:
     for code in codes:
         if code.codebook_id != codebook.pk:
             raise ValidationError(
@@ -95,15 +97,17 @@ def _check_codes(codes: list[Code], codebook: Codebook, allowed_retired: set[int
 
 
 def _set_codes(
-    owner: Coding | FinalCoding, codes: list[Code], through: type[ChosenCode]
+    owner: Coding | FinalCoding,
+    codes: list[Code],
+    through: type[ChosenCode],
 ) -> None:
     """Make `codes` the owner's codes; kept codes keep the label they were given."""
     owner_field = "coding" if isinstance(owner, Coding) else "final"
-    rows = through.objects.filter(**{owner_field: owner})
+    rows = through._default_manager.filter(**{owner_field: owner})
     wanted = {code.pk: code for code in codes}
     rows.exclude(code__in=wanted).delete()
     present = set(rows.values_list("code_id", flat=True))
-    through.objects.bulk_create(
+    through._default_manager.bulk_create(
         through(**{owner_field: owner}, code=code, label=code.label)
         for pk, code in wanted.items()
         if pk not in present
@@ -114,7 +118,7 @@ def _set_codes(
 def coding_save(
     *,
     narrative: CaseNarrative,
-    coder: Any,
+    coder: User,
     codes: Iterable[Code],
     has_dilemma: bool,
     wants_second_coding: bool = False,
@@ -204,6 +208,7 @@ def _refresh_final(narrative: CaseNarrative) -> None:
             final.delete()
             coded_figures_changed()
         return
+    assert method is not None  # set with the source
     _write_final(narrative, list(source.codes.all()), source.has_dilemma, method)
 
 
@@ -212,7 +217,7 @@ def _write_final(
     codes: list[Code],
     has_dilemma: bool,
     method: str,
-    lead: Any = None,
+    lead: User | None = None,
     note: str = "",
 ) -> FinalCoding:
     final, _created = FinalCoding.objects.update_or_create(
@@ -242,7 +247,7 @@ def _write_final(
 def coding_resolve(
     *,
     narrative: CaseNarrative,
-    lead: Any,
+    lead: User,
     codes: Iterable[Code],
     has_dilemma: bool,
     note: str = "",
@@ -278,7 +283,7 @@ def coding_resolve(
 
 @transaction.atomic
 def redaction_save(
-    *, narrative: CaseNarrative, writer: Any, texts: dict[str, str]
+    *, narrative: CaseNarrative, writer: User, texts: dict[str, str]
 ) -> Redaction:
     """Write the redacted texts; a change withdraws approval and example status.
 
@@ -393,7 +398,7 @@ def _check_clean(redaction: Redaction) -> None:
 def redaction_flag_dismiss(
     *,
     redaction: Redaction,
-    user: Any,
+    user: User,
     field: str,
     kind: str,
     fragment: str,
@@ -435,7 +440,7 @@ def redaction_flag_dismiss(
 
 
 @transaction.atomic
-def redaction_approve(*, redaction: Redaction, approver: Any) -> Redaction:
+def redaction_approve(*, redaction: Redaction, approver: User) -> Redaction:
     if not approver.has_perm(APPROVE_PERMISSION):
         raise PermissionDenied
     redaction = Redaction.objects.select_for_update().get(pk=redaction.pk)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from meldcode_survey.accounts.access import staff_required
+from meldcode_survey.accounts.access import logged_in_user, staff_required
 from meldcode_survey.questionnaires.models import Version
 from meldcode_survey.questionnaires.sectors import sector_labels
 from meldcode_survey.responses.models import CaseNarrative
@@ -79,7 +79,7 @@ def _reading_context(
     """What every page showing a narrative needs; records the read."""
     purged = narrative.texts_purged_on is not None
     if not purged:
-        narrative_read_record(request.user, narrative, purpose)
+        narrative_read_record(logged_in_user(request), narrative, purpose)
     return {
         "narrative": narrative,
         "texts": [] if purged else marked_texts(narrative),
@@ -97,14 +97,16 @@ def _reading_context(
 def index(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET)
     filters = form.filters()
-    page = Paginator(queries.narratives_for(request.user, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        queries.narratives_for(logged_in_user(request), filters), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     narratives = list(page.object_list)
     queries.describe_page(narratives)
     labels = sector_labels()
     for case in narratives:
-        case.sector_label = labels.get(case.response.sector, case.response.sector)
+        case.sector_label = labels.get(  # type: ignore[attr-defined]
+            case.response.sector, case.response.sector
+        )
     return render(
         request,
         "review/index.html",
@@ -125,7 +127,7 @@ def _after(request: HttpRequest) -> int | None:
 
 def _go_next(request: HttpRequest, after: int | None) -> HttpResponseRedirect:
     filters = FilterForm(request.GET).filters()
-    following = queries.next_to_code(request.user, filters, after=after)
+    following = queries.next_to_code(logged_in_user(request), filters, after=after)
     if following is None:
         messages.info(request, _("Nothing left to code with these filters."))
         return redirect(_with_qs(reverse("review:index"), _filter_qs(request)))
@@ -158,7 +160,7 @@ def _save_coding(
     try:
         coding_save(
             narrative=case,
-            coder=request.user,
+            coder=logged_in_user(request),
             codes=form.chosen_codes(),
             has_dilemma=form.cleaned_data["has_dilemma"],
             wants_second_coding=form.cleaned_data["wants_second_coding"],
@@ -177,9 +179,10 @@ def _save_coding(
 @staff_required
 def narrative(request: HttpRequest, pk: int) -> HttpResponse:
     """Read a narrative and code it; "save and next" goes on to the next one."""
+    user = logged_in_user(request)
     case = _narrative_or_404(pk)
     codebook = case.response.version.questionnaire.codebook
-    mine = Coding.objects.filter(narrative=case, coder=request.user).first()
+    mine = Coding.objects.filter(narrative=case, coder=user).first()
     kept = mine.codes.values_list("pk", flat=True) if mine else []
     codes = queries.codes_for_form(codebook, kept)
     if request.method == "POST":
@@ -196,11 +199,11 @@ def narrative(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "mine": mine,
-            "blind_lost": not shown and queries.has_seen_codings(request.user, case),
+            "blind_lost": not shown and queries.has_seen_codings(user, case),
             "codings": queries.codings_of(case) if shown else [],
             "final": queries.final_of(case) if shown else None,
-            "other_count": case.codings.exclude(coder=request.user).count(),
-            "can_resolve": request.user.has_perm(RESOLVE_PERMISSION),
+            "other_count": case.codings.exclude(coder=user).count(),
+            "can_resolve": user.has_perm(RESOLVE_PERMISSION),
             "section": "code",
         }
     )
@@ -228,7 +231,7 @@ def _final_initial(final: queries.CodingView) -> dict:
 def _next_to_resolve(request: HttpRequest, after: int) -> HttpResponseRedirect:
     filters = FilterForm(request.GET).filters()
     filters = replace(filters, status=queries.Status.RESOLVE)
-    todo = queries.narratives_for(request.user, filters)
+    todo = queries.narratives_for(logged_in_user(request), filters)
     following = todo.filter(pk__gt=after).first() or todo.exclude(pk=after).first()
     if following is None:
         messages.info(request, _("No cases left to resolve."))
@@ -245,7 +248,7 @@ def _save_final(
     try:
         coding_resolve(
             narrative=case,
-            lead=request.user,
+            lead=logged_in_user(request),
             codes=form.chosen_codes(),
             has_dilemma=form.cleaned_data["has_dilemma"],
             note=form.cleaned_data["note"],
@@ -316,7 +319,9 @@ def redaction(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = RedactionForm(request.POST, instance=current)
         if form.is_valid():
-            redaction_save(narrative=case, writer=request.user, texts=form.cleaned_data)
+            redaction_save(
+                narrative=case, writer=logged_in_user(request), texts=form.cleaned_data
+            )
             messages.success(request, _("Redaction saved."))
             return redirect("review:redaction", pk=pk)
     elif current is None:
@@ -348,7 +353,7 @@ def redaction(request: HttpRequest, pk: int) -> HttpResponse:
 def redaction_approve(request: HttpRequest, pk: int) -> HttpResponse:
     current = get_object_or_404(Redaction, narrative_id=pk)
     try:
-        services.redaction_approve(redaction=current, approver=request.user)
+        services.redaction_approve(redaction=current, approver=logged_in_user(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -384,11 +389,13 @@ def redaction_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     current = get_object_or_404(Redaction, narrative_id=pk)
     form = FlagDismissalForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        messages.error(
+            request, " ".join(str(m) for ms in form.errors.values() for m in ms)
+        )
         return redirect("review:redaction", pk=pk)
     try:
         redaction_flag_dismiss(
-            redaction=current, user=request.user, **form.cleaned_data
+            redaction=current, user=logged_in_user(request), **form.cleaned_data
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -409,13 +416,14 @@ def agreement(request: HttpRequest) -> HttpResponse:
         # A version decides the questionnaire, whatever else was chosen.
         versions = Version.objects.filter(pk=version_id)
         questionnaire_id = versions.values_list("questionnaire_id", flat=True).get()
-    choices = form.fields["questionnaire"].choices
-    if questionnaire_id is None and choices:
-        questionnaire_id = choices[0][0]
+    if questionnaire_id is None and form.questionnaire_ids:
+        questionnaire_id = form.questionnaire_ids[0]
     codebook = (
         Codebook.objects.filter(questionnaire_id=questionnaire_id)
         .select_related("questionnaire")
         .first()
+        if questionnaire_id is not None
+        else None
     )
     report = queries.agreement_report(codebook, version_id) if codebook else None
     return render(
@@ -475,11 +483,7 @@ def frequencies(request: HttpRequest) -> HttpResponse:
     form = FrequencyForm(request.GET)
     form.is_valid()
     version = form.cleaned_data.get("version")
-    version_ids = (
-        [version]
-        if version
-        else [pk for pk, _label in form.fields["version"].choices if pk]
-    )
+    version_ids = [version] if version else form.version_ids
     data = queries.code_frequencies_by_sector(
         version_ids=version_ids,
         include_synthetic=form.cleaned_data.get("synthetic", False),

@@ -19,7 +19,6 @@ the rollup tables only.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Subquery
 
@@ -84,7 +83,7 @@ __all__ = [
 TOP_CODES_IN_OVERVIEW = 3
 
 
-def figure_access(user: Any) -> access.FigureAccess:
+def figure_access(user: access.AnyUser) -> access.FigureAccess:
     """What of the figures `user` may see, in pages and files alike.
 
     The rule lives in accounts.access; views pass it to the entry points below
@@ -94,7 +93,7 @@ def figure_access(user: Any) -> access.FigureAccess:
     return access.figure_access(user)
 
 
-def sees_unsuppressed(user: Any) -> bool:
+def sees_unsuppressed(user: access.AnyUser) -> bool:
     """Staff see the true small counts (labelled); everyone else suppressed ones."""
     return figure_access(user).unsuppressed
 
@@ -134,7 +133,8 @@ def previous_wave(version: Version) -> Version | None:
 
 def default_version(versions: list[Version]) -> Version | None:
     """The newest version with responses, else the newest (of dashboard_versions)."""
-    return next((v for v in versions if v.has_responses), None) or (
+    # has_responses is annotated by dashboard_versions.
+    return next((v for v in versions if v.has_responses), None) or (  # type: ignore[attr-defined]
         versions[0] if versions else None
     )
 

@@ -9,20 +9,21 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from meldcode_survey.questionnaires.models import Version
+from meldcode_survey.questionnaires.models import Question, Version
 from meldcode_survey.questionnaires.sectors import ALL
 from meldcode_survey.responses.models import NOT_APPLICABLE_KEY
 from meldcode_survey.review.queries import (
+    Example,
     SectorFrequencies,
     approved_examples,
     code_frequencies_by_sector,
 )
 
+from ..models import ANSWERED_KEY
 from ..stats import (
     ALPHA,
     is_significant,
@@ -33,9 +34,10 @@ from ..stats import (
 from .disclosure import PerturbationTable
 from .marks import SMALL_BASE, SMALL_COUNT
 from .tables import (
-    ANSWERED_KEY,
     KEYS,
+    CellKey,
     VersionMeta,
+    View,
     derive,
     load_counts,
     version_meta,
@@ -82,27 +84,27 @@ class Reader:
     """
 
     def __init__(
-        self, view: dict, ptable: PerturbationTable, unsuppressed: bool
+        self, view: View, ptable: PerturbationTable, unsuppressed: bool
     ) -> None:
         self.view = view
         self.ptable = ptable
         self.unsuppressed = unsuppressed
 
-    def value(self, key: tuple) -> int:
+    def value(self, key: CellKey) -> int:
         return self.view.get(key, 0)
 
-    def count(self, keys: list[tuple]) -> tuple[int, int]:
+    def count(self, keys: list[CellKey]) -> tuple[int, int]:
         """The published and the true count of the union of some cells."""
         true = sum(self.value(k) for k in keys)
         key_sum = sum(self.value((KEYS, *k)) for k in keys)
         return self.ptable.perturb(true, key_sum), true
 
-    def published(self, keys: list[tuple]) -> int:
+    def published(self, keys: list[CellKey]) -> int:
         """The count as analysts see it (0: "< threshold"); staff: the true one."""
         shown, true = self.count(keys)
         return true if self.unsuppressed else shown
 
-    def cell(self, key: tuple) -> Cell:
+    def cell(self, key: CellKey) -> Cell:
         shown, true = self.count([key])
         small = true < self.ptable.threshold
         if self.unsuppressed:
@@ -111,7 +113,7 @@ class Reader:
             return Cell(value=None, hidden=True, protected=True, mark=SMALL_COUNT)
         return Cell(value=shown)
 
-    def share(self, numerator: list[tuple], denominator: tuple) -> Share:
+    def share(self, numerator: list[CellKey], denominator: CellKey) -> Share:
         x_shown, x_true = self.count(numerator)
         n_shown, n_true = self.count([denominator])
         threshold = self.ptable.threshold
@@ -213,7 +215,7 @@ class Table:
     def figures(self, s: str) -> SectorFigures:
         read = self.reader
 
-        def r(measure: str) -> tuple:
+        def r(measure: str) -> CellKey:
             return ("resp", s, measure)
 
         return SectorFigures(
@@ -230,7 +232,7 @@ class Table:
             without_dilemma_share=read.share([r("cases_without_dilemma")], r("cases")),
         )
 
-    def item(self, question: Any, s: str, *, vs_all: bool) -> ItemSummary:
+    def item(self, question: Question, s: str, *, vs_all: bool) -> ItemSummary:
         read, q = self.reader, question.pk
         n_key = ("n", s, q)
         scored = self.meta.scored[q]
@@ -261,6 +263,7 @@ class Table:
                 {
                     p.value: read.published([k])
                     for p, k in zip(scored, mean_keys, strict=True)
+                    if p.value is not None  # scored points all have one
                 }
             )
         difference = None
@@ -279,7 +282,7 @@ class Table:
         )
 
     def versus_all(
-        self, top: list[tuple], n_key: tuple, s: str, question: Any
+        self, top: list[CellKey], n_key: CellKey, s: str, question: Question
     ) -> Difference:
         read = self.reader
         mine = read.share(top, n_key)
@@ -288,6 +291,9 @@ class Table:
         )
         if mine.value is None or everyone.value is None:
             return Difference(value=None, hidden=mine.hidden or everyone.hidden)
+        # A share with a value has its counts.
+        assert mine.numerator is not None and mine.denominator is not None
+        assert everyone.numerator is not None and everyone.denominator is not None
         rest_n = everyone.denominator - mine.denominator
         # Published counts carry their own noise: the rest is kept consistent.
         rest_x = min(max(everyone.numerator - mine.numerator, 0), max(rest_n, 0))
@@ -307,7 +313,7 @@ class Table:
         )
         return replace(item, vs_all=marked)
 
-    def choice(self, question: Any, s: str) -> ChoiceSummary:
+    def choice(self, question: Question, s: str) -> ChoiceSummary:
         read, q = self.reader, question.pk
         answered = ("ans", s, q, ANSWERED_KEY)
         return ChoiceSummary(
@@ -390,7 +396,7 @@ class Table:
             whole_period=self._codes_whole_period,
         )
 
-    def examples(self, s: str) -> list:
+    def examples(self, s: str) -> list[Example]:
         if self.mixes:
             return []
         return approved_examples(
@@ -409,50 +415,54 @@ def with_waves(
     test counted in the correction); a reworded item gets both figures and the
     mark `wording_changed`, never a difference.
     """
-    result = []
+    result: list[tuple[ItemSummary, ItemSummary | None, bool]] = []
     comparable = []
     for item in items:
         question = other.meta.item_by_code(item.code)
         if question is None:
-            result.append((item, None, None))
+            result.append((item, None, False))
             continue
         theirs = other.item(question, s, vs_all=False)
         mine = table.meta.item_by_code(item.code)
+        assert mine is not None  # the item is one of the table's
         same = _same_wording(table.meta, mine, other.meta, question)
         result.append((item, theirs, same))
         if same and item.top_two.value is not None and theirs.top_two.value is not None:
             comparable.append(item.code)
     out = []
-    for item, theirs, same in result:
-        if theirs is None:
+    for item, wave_item, same in result:
+        if wave_item is None:
             out.append(item)
             continue
         difference = (
-            _wave_difference(item.top_two, theirs.top_two, len(comparable))
+            _wave_difference(item.top_two, wave_item.top_two, len(comparable))
             if same
             else Difference(value=None)
         )
         wave = WaveItem(
             version_number=other.version.number,
-            valid_n=theirs.valid_n,
-            top_two=theirs.top_two,
+            valid_n=wave_item.valid_n,
+            top_two=wave_item.top_two,
             difference=difference,
             wording_changed=not same,
-            text=theirs.text,
+            text=wave_item.text,
         )
         out.append(replace(item, wave=wave))
     return out
 
 
 def _same_wording(
-    meta: VersionMeta, mine: Any, other: VersionMeta, theirs: Any
+    meta: VersionMeta, mine: Question, other: VersionMeta, theirs: Question
 ) -> bool:
     """Whether two items read the same: text, stem and scale (Dutch, the
     questionnaire's language; its translation follows it)."""
     return _wording(meta, mine) == _wording(other, theirs)
 
 
-def _wording(meta: VersionMeta, question: Any) -> tuple:
+def _wording(
+    meta: VersionMeta, question: Question
+) -> tuple[str, str, list[tuple[int | None, str]]]:
+    assert question.group is not None  # a Likert item has one (Question.clean)
     points = [*meta.scored[question.pk], meta.unscored[question.pk]]
     scale = [(p.value, p.label) for p in points if p is not None]
     return (question.text.strip(), question.group.text.strip(), scale)
@@ -461,6 +471,9 @@ def _wording(meta: VersionMeta, question: Any) -> tuple:
 def _wave_difference(mine: Share, theirs: Share, comparisons: int) -> Difference:
     if mine.value is None or theirs.value is None:
         return Difference(value=None, hidden=mine.hidden or theirs.hidden)
+    # A share with a value has its counts.
+    assert mine.numerator is not None and mine.denominator is not None
+    assert theirs.numerator is not None and theirs.denominator is not None
     test = two_proportion_z_test(
         mine.numerator, mine.denominator, theirs.numerator, theirs.denominator
     )
@@ -473,4 +486,4 @@ def _wave_difference(mine: Share, theirs: Share, comparisons: int) -> Difference
 
 def top_item(items: list[ItemSummary]) -> ItemSummary | None:
     visible = [item for item in items if item.top_two.value is not None]
-    return max(visible, key=lambda item: item.top_two.value, default=None)
+    return max(visible, key=lambda item: item.top_two.value or 0.0, default=None)

@@ -14,9 +14,16 @@ Shown figures are perturbed (disclosure.py): `disclosure_note` says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from meldcode_survey.dashboard.queries.types import (
+        Cell,
+        Context,
+        Share,
+    )
 
 SMALL_COUNT = "small_count"
 SMALL_BASE = "small_base"
@@ -34,16 +41,16 @@ def symbol(mark: str, threshold: int) -> str:
     return f"< {threshold}" if mark == SMALL_COUNT else "x"
 
 
-def count_mark(cell: Any, threshold: int) -> str:
+def count_mark(cell: Cell, threshold: int) -> str:
     """The mark of a hidden count ("< 10"); "" for a shown one."""
     return symbol(cell.mark or SMALL_COUNT, threshold) if cell.hidden else ""
 
 
-def share_mark(share: Any, threshold: int) -> str:
+def share_mark(share: Share, threshold: int) -> str:
     return symbol(share.mark or SMALL_BASE, threshold) if share.hidden else ""
 
 
-def legend(context: Any) -> list[LegendEntry]:
+def legend(context: Context) -> list[LegendEntry]:
     """The legend of the marks, for a page or file with this Context."""
     t = context.threshold
     if context.unsuppressed:
@@ -70,7 +77,7 @@ def legend(context: Any) -> list[LegendEntry]:
     ]
 
 
-def disclosure_note(context: Any) -> str:
+def disclosure_note(context: Context) -> str:
     """What was done to the figures, in plain words, for every output."""
     t = context.threshold
     if context.unsuppressed:

@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
+from typing import Any
 
 from django.db.models import Sum
 
@@ -34,6 +36,11 @@ from ..models import ANSWERED_KEY, AnswerRollup, ResponseRollup
 RESPONSE_MEASURES = ResponseRollup.COUNTS
 KEY_SUMS = ResponseRollup.KEY_SUMS
 KEYS = "keys"  # first element of the key of a cell's key sum
+
+# A cell's key: what is counted, its sector, then question and answer key.
+CellKey = tuple[Any, ...]
+# A view: cell key to count.
+View = dict[CellKey, int]
 # Never shown: remainders that complete a relation.
 RESPONSE_REMAINDERS = ("applied_unknown", "applied_no_case", "dilemma_unknown")
 DISPLAYED_MEASURES = (
@@ -86,14 +93,13 @@ def version_meta(version: Version) -> VersionMeta:
         items=items,
         scored={
             q.pk: sorted(
-                (p for p in q.group.scale.points.all() if p.value is not None),
-                key=lambda p: p.value,
+                (p for p in _points(q) if p.value is not None),
+                key=attrgetter("value"),
             )
             for q in items
         },
         unscored={
-            q.pk: next((p for p in q.group.scale.points.all() if p.value is None), None)
-            for q in items
+            q.pk: next((p for p in _points(q) if p.value is None), None) for q in items
         },
         choices=[
             q
@@ -115,6 +121,11 @@ def version_meta(version: Version) -> VersionMeta:
 # --- Loading ------------------------------------------------------------------
 
 
+def _points(item: Question) -> list[ScalePoint]:
+    assert item.group is not None  # a Likert item has one (Question.clean)
+    return list(item.group.scale.points.all())
+
+
 @dataclass
 class Counts:
     """Base counts (the rollup values) of one version and data set.
@@ -126,13 +137,13 @@ class Counts:
 
     months: list[date]  # every month with responses
     sectors: set[str]
-    by_month: dict[date, dict[tuple, int]]
-    whole: dict[tuple, int]
+    by_month: dict[date, View]
+    whole: View
     synthetic: bool  # which data set these are
     present: set[bool]  # the data sets with responses in the version
 
-    def between(self, month_from: date | None, month_to: date | None) -> dict:
-        summed: dict[tuple, int] = defaultdict(int)
+    def between(self, month_from: date | None, month_to: date | None) -> View:
+        summed: View = defaultdict(int)
         for month, base in self.by_month.items():
             if (month_from and month < month_from) or (month_to and month > month_to):
                 continue
@@ -147,15 +158,16 @@ def load_counts(version_id: int, synthetic: bool | None, *, by_month: bool) -> C
     `synthetic` None picks the real responses, or the synthetic ones when the
     version has no real responses.
     """
-    rows = ResponseRollup.objects.filter(version_id=version_id).values_list(
-        "is_synthetic", "month", "sector", *RESPONSE_MEASURES, *KEY_SUMS
+    rows = list(
+        ResponseRollup.objects.filter(version_id=version_id).values_list(
+            "is_synthetic", "month", "sector", *RESPONSE_MEASURES, *KEY_SUMS
+        )
     )
-    rows = list(rows)
     present = {row[0] for row in rows if row[3] > 0}
     if synthetic is None:
         synthetic = False not in present and True in present
-    months: dict[date, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
-    whole: dict[tuple, int] = defaultdict(int)
+    months: dict[date, View] = defaultdict(lambda: defaultdict(int))
+    whole: View = defaultdict(int)
     sectors: set[str] = set()
     for is_synthetic, month, sector, *values in rows:
         if is_synthetic != synthetic:
@@ -199,7 +211,7 @@ def load_counts(version_id: int, synthetic: bool | None, *, by_month: bool) -> C
 # --- Views and their structure -------------------------------------------------
 
 
-def derive(base: dict, meta: VersionMeta, sectors: list[str]) -> dict[tuple, int]:
+def derive(base: View, meta: VersionMeta, sectors: list[str]) -> View:
     """A complete view: base counts, derived cells and all-sector sums.
 
     Beside each cell `c` the view holds `(KEYS, *c)`, its record key sum.
@@ -210,8 +222,8 @@ def derive(base: dict, meta: VersionMeta, sectors: list[str]) -> dict[tuple, int
     return counts | {(KEYS, *key): value for key, value in keys.items()}
 
 
-def _derive_all(base: dict, meta: VersionMeta, sectors: list[str]) -> dict:
-    view: dict[tuple, int] = {}
+def _derive_all(base: View, meta: VersionMeta, sectors: list[str]) -> View:
+    view: View = {}
     for sector in sectors:
         _derive_sector(view, base, meta, sector)
     for key, value in list(view.items()):
@@ -220,7 +232,7 @@ def _derive_all(base: dict, meta: VersionMeta, sectors: list[str]) -> dict:
     return view
 
 
-def _derive_sector(view: dict, base: dict, meta: VersionMeta, s: str) -> None:
+def _derive_sector(view: View, base: View, meta: VersionMeta, s: str) -> None:
     def get(*key: object) -> int:
         return base.get(key, 0)
 

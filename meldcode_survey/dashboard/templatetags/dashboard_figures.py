@@ -4,11 +4,22 @@ Hidden figures come out as the marks of dashboard.queries.marks ("< 10" for
 counts, "x" for shares and means), the marks the exports use too.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django import template
 
 from meldcode_survey.dashboard.queries import marks
+
+if TYPE_CHECKING:
+    from meldcode_survey.dashboard.queries.types import (
+        Cell,
+        Context,
+        Difference,
+        ItemSummary,
+        Share,
+    )
 
 from .. import formatting
 
@@ -16,46 +27,46 @@ register = template.Library()
 
 
 @register.filter
-def count(cell: Any, threshold: int = 10) -> str:
+def count(cell: Cell, threshold: int = 10) -> str:
     """`{{ cell|count:threshold }}`: the count, or "< threshold" when hidden."""
     return formatting.count_text(cell, threshold)
 
 
 @register.filter
-def percent(share: Any) -> str:
+def percent(share: Share) -> str:
     return formatting.percent_text(share)
 
 
 @register.filter
-def interval(share: Any) -> str:
+def interval(share: Share) -> str:
     """The 95% interval as "38–52%", empty when there is none."""
     return formatting.interval_text(share)
 
 
 @register.filter
-def points(difference: Any) -> str:
+def points(difference: Difference | None) -> str:
     """A difference of shares in percentage points, with its sign."""
     return formatting.points_text(difference)
 
 
 @register.filter
-def mean(item: Any) -> str:
+def mean(item: ItemSummary) -> str:
     return formatting.mean_text(item)
 
 
 @register.filter
-def in_words(share: Any) -> str:
+def in_words(share: Share) -> str:
     """ "more than 1/3": the share as a plain fraction, or ""."""
     return formatting.share_in_words(share)
 
 
 @register.simple_tag
-def disclosure_legend(context: Any) -> list:
+def disclosure_legend(context: Context) -> list[marks.LegendEntry]:
     """`{% disclosure_legend context as legend %}`: the marks and their meaning."""
     return marks.legend(context)
 
 
 @register.simple_tag
-def disclosure_note(context: Any) -> str:
+def disclosure_note(context: Context) -> str:
     """What was done to the figures, in plain words."""
     return marks.disclosure_note(context)

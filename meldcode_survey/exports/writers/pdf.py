@@ -38,6 +38,7 @@ from weasyprint.urls import URLFetcher
 from meldcode_survey.dashboard import charts, formatting
 from meldcode_survey.dashboard.queries import SectorSummary, marks
 from meldcode_survey.dashboard.queries.types import last_day
+from meldcode_survey.questionnaires.models import Version
 
 STYLESHEET = "css/factsheet.css"
 PDF_VARIANT = "pdf/ua-1"
@@ -57,7 +58,7 @@ class FactsheetTexts:
     source: str = ""
 
     @classmethod
-    def of(cls, version: Any) -> FactsheetTexts:
+    def of(cls, version: Version) -> FactsheetTexts:
         questionnaire = version.questionnaire
         return cls(
             intro=questionnaire.tr("factsheet_intro") or version.tr("intro"),

@@ -169,8 +169,8 @@ class RawLayout:
         elif kind == Question.Type.LIKERT:
             self._add_likert(q, text)
         elif kind == Question.Type.YES_NO:
-            labels = {1: _("Yes"), 0: _("No")}
-            slot = self._add(Column(q.code, text, NUMERIC, labels, measure="nominal"))
+            yes_no = {1: _("Yes"), 0: _("No")}
+            slot = self._add(Column(q.code, text, NUMERIC, yes_no, measure="nominal"))
             self._slots[q.pk] = ("yes", slot, None)
         elif kind == Question.Type.NUMBER:
             slot = self._add(Column(q.code, text, NUMERIC, measure="scale"))

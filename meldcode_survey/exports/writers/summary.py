@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -146,7 +147,7 @@ def mark_definitions(summary: SectorSummary) -> list[tuple[str, str]]:
     return formatting.mark_definitions(summary.context)
 
 
-def _iso(day: Any) -> str:
+def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
@@ -202,7 +203,7 @@ def _figures_table(summary: SectorSummary) -> SummaryTable:
         ],
     )
     figures: list[SectorFigures] = [summary.figures]
-    if summary.compared_with_all:
+    if summary.compared_with_all and summary.all_figures is not None:
         figures.append(summary.all_figures)
     for f in figures:
         table.rows.append(
@@ -335,7 +336,7 @@ def _versus_wave(item: ItemSummary, threshold: int) -> dict[str, Any]:
     diff = wave.difference
     if diff.hidden:
         row["wave_points"] = HIDDEN_SHARE
-    elif diff.points is not None:
+    elif diff.value is not None:  # so are its points
         row["wave_points"] = formatting.percent_number(
             diff.value, formatting.PERCENT_DECIMALS_IN_FILES
         )
@@ -349,7 +350,7 @@ def _versus_all(item: ItemSummary) -> tuple[Any, Any]:
         return None, None
     if diff.hidden:
         return HIDDEN_SHARE, None
-    if diff.points is None:
+    if diff.value is None:  # nor its points
         return None, None
     points = formatting.percent_number(diff.value, formatting.PERCENT_DECIMALS_IN_FILES)
     return points, _("yes") if diff.significant else _("no")

@@ -7,6 +7,7 @@ Cells that hold figures are numbers where the module gives a number and text
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ def write_summary_xlsx(
     title: str,
     note: str,
     synthetic: bool = False,
-    marks: list[tuple[str, str]] = (),
+    marks: Sequence[tuple[str, str]] = (),
 ) -> int:
     """Write the workbook; returns the number of data rows over all sheets.
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db.models import (
     Case,
     Count,
@@ -29,6 +30,7 @@ from ..models import (
     SAMPLE_MULTIPLIER,
     SAMPLE_SLOTS,
     TEXT_FIELDS,
+    ChosenCode,
     Code,
     Codebook,
     Coding,
@@ -38,7 +40,7 @@ from ..models import (
 )
 
 
-def has_seen_codings(user: Any, narrative: CaseNarrative) -> bool:
+def has_seen_codings(user: User, narrative: CaseNarrative) -> bool:
     """Whether `user` opened the resolve page, and so can no longer code blind."""
     return NarrativeRead.objects.filter(
         user=user, narrative=narrative, purpose=NarrativeRead.Purpose.RESOLVE
@@ -107,7 +109,9 @@ _DATA = {
 }
 
 
-def _with_state(narratives: QuerySet[CaseNarrative], user: Any) -> QuerySet:
+def _with_state(
+    narratives: QuerySet[CaseNarrative], user: User
+) -> QuerySet[CaseNarrative]:
     """Annotate how far each narrative's coding is, as seen by `user`."""
     codings = Coding.objects.filter(narrative=OuterRef("pk"))
     count = codings.order_by().values("narrative").annotate(n=Count("pk")).values("n")
@@ -133,7 +137,7 @@ def _with_state(narratives: QuerySet[CaseNarrative], user: Any) -> QuerySet:
     )
 
 
-def narratives_for(user: Any, filters: NarrativeFilters) -> QuerySet[CaseNarrative]:
+def narratives_for(user: User, filters: NarrativeFilters) -> QuerySet[CaseNarrative]:
     """The filtered work list, without the narratives' texts, oldest first."""
     narratives = CaseNarrative.objects.defer(*TEXT_FIELDS).select_related(
         "response__version__questionnaire"
@@ -181,12 +185,13 @@ def describe_page(narratives: list[CaseNarrative]) -> None:
         ).values_list("narrative_id", "approved_by_id", "is_example")
     }
     for narrative in narratives:
-        narrative.final_keys = finals.get(narrative.pk)
-        narrative.redaction_state = redactions.get(narrative.pk)
+        # Read by the index template.
+        narrative.final_keys = finals.get(narrative.pk)  # type: ignore[attr-defined]
+        narrative.redaction_state = redactions.get(narrative.pk)  # type: ignore[attr-defined]
 
 
 def next_to_code(
-    user: Any, filters: NarrativeFilters, after: int | None = None
+    user: User, filters: NarrativeFilters, after: int | None = None
 ) -> CaseNarrative | None:
     """The first narrative after `after` that still needs `user`'s coding."""
     todo = narratives_for(user, filters).filter(_STATUS[Status.TODO])
@@ -216,12 +221,12 @@ def codes_for_form(codebook: Codebook, keep: Iterable[int] = ()) -> list[Code]:
 class CodingView:
     """A coding as shown to a reader: codes with the label given at the time."""
 
-    coder: Any
+    coder: User | None  # None: a final coding nobody decided (agreed)
     has_dilemma: bool
     note: str
-    chosen: list[Any]
+    chosen: Sequence[ChosenCode]  # with the label given at the time
     method: str = ""
-    when: Any = None
+    when: datetime | None = None
     code_ids: set[int] = field(default_factory=set)
     wants_second_coding: bool = False
 

@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meldcode_survey import audit
 from meldcode_survey.accounts.invitations import invitation_url, send_invitation
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         "superuser made with createsuperuser, or after reset_two_factor."
     )
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
 
     def handle(self, *args: Any, username: str, **options: Any) -> None:

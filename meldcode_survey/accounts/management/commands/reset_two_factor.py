@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django_otp import devices_for_user
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         "authenticator app. Each removal is audited."
     )
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
 
     def handle(self, *args: Any, username: str, **options: Any) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 
 from meldcode_survey.responses.models import Answer, CaseNarrative, Response
@@ -22,7 +22,7 @@ BATCH = 5000
 class Command(BaseCommand):
     help = "Delete all synthetic (generated demo/test) responses."
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--questionnaire", metavar="SLUG", help="Only this questionnaire's."
         )

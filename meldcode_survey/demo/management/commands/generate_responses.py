@@ -10,7 +10,12 @@ import time
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import (
+    BaseCommand,
+    CommandError,
+    CommandParser,
+    OutputWrapper,
+)
 
 from meldcode_survey.demo import loader
 from meldcode_survey.demo.synthetic import SyntheticResponses
@@ -24,7 +29,7 @@ class Command(BaseCommand):
         "synthetic; remove them with delete_synthetic_responses."
     )
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--questionnaire", required=True, metavar="SLUG")
         parser.add_argument("--count", required=True, type=int, metavar="N")
         parser.add_argument("--seed", type=int, default=None, metavar="S")
@@ -105,7 +110,7 @@ class Progress:
 
     WIDTH = 30
 
-    def __init__(self, out: Any, total: int) -> None:
+    def __init__(self, out: OutputWrapper, total: int) -> None:
         self.out, self.total, self.done = out, total, 0
         self.started = time.perf_counter()
         self.tty = hasattr(out, "isatty") and out.isatty()

@@ -71,9 +71,9 @@ class Command(BaseCommand):
                 unsuppressed=options["unsuppressed"],
             )
         )
-        export = export_create(spec=spec, user=None, language=options["language"])
+        created = export_create(spec=spec, user=None, language=options["language"])
         with translation.override(options["language"]):
-            export = export_run(export.pk)
+            export = export_run(created.pk)
         if export is None or export.status != Export.Status.DONE:
             error = export.error if export else "not run"
             raise CommandError(f"Export failed: {error}")

@@ -3,7 +3,7 @@ installation (`make`, the Dockerfile and CI call it); never on a request."""
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from meldcode_survey.responses import deidentify
 
@@ -11,7 +11,7 @@ from meldcode_survey.responses import deidentify
 class Command(BaseCommand):
     help = "Build the lookup structures of the thorough screening (deduce)."
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--force", action="store_true", help="Rebuild even if they exist."
         )
