@@ -1,9 +1,11 @@
-"""Cell key perturbation: the ptable, the cell keys, and marks that tell the truth."""
+"""Cell key perturbation: the ptable, the cell keys, and no mark that gives away a
+count under 10."""
 
 from __future__ import annotations
 
 import statistics
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
@@ -27,13 +29,20 @@ def ptable():
     return PerturbationTable.generate("a secret for the tests", T)
 
 
-def test_a_small_count_is_published_as_0_or_the_threshold_never_1_to_9(ptable):
+def test_a_small_count_is_published_as_a_10_would_be_never_under_10(ptable):
+    """1 to 9 go to 10 or a little more, with the very figures (and how often
+    each comes) that a count of exactly 10 gets: nothing tells them apart."""
+    as_ten = sorted(ptable.perturb(T, key) for key in range(KEY_RANGE))
+    assert min(as_ten) == T and max(as_ten) == T + MAX_NOISE
     for count in range(1, T):
-        published = {ptable.perturb(count, key) for key in range(KEY_RANGE)}
-        assert published == {0, T}
-        # Unbiased: on average over the keys, the true count.
-        mean = statistics.mean(ptable.perturb(count, k) for k in range(KEY_RANGE))
-        assert mean == pytest.approx(count, abs=0.1)
+        published = [ptable.perturb(count, key) for key in range(KEY_RANGE)]
+        assert sorted(published) == as_ten
+        # The price: small cells are inflated (on average to about 11.4).
+        assert 11 < statistics.mean(published) < 12
+    # Every such figure is one a count of 10 or more also produces.
+    larger = {ptable.perturb(c, k) for c in range(T, 40) for k in range(KEY_RANGE)}
+    assert set(as_ten) <= larger
+    assert ptable.perturb(0, 77) == 0
 
 
 def test_larger_counts_get_bounded_noise_and_never_drop_under_the_threshold(ptable):
@@ -126,22 +135,42 @@ def _counts(summary):
 
 @pytest.mark.django_db
 @pytest.mark.perturbed
-def test_a_less_than_10_mark_never_stands_on_a_count_of_10_or_more(months):
+def test_no_analyst_figure_is_under_10_but_0_and_no_mark_says_small(months):
+    """No "< 10" for analysts anywhere: a count is 0 (exactly 0) or 10 or more,
+    and "x" stands only where the published base is under 20."""
     truth = {
         (view, key): cell.value
         for view, summary in _views(months, unsuppressed=True)
         for key, cell in _counts(summary)
     }
-    hidden = 0
+    small = 0
     for view, summary in _views(months, unsuppressed=False):
         for key, cell in _counts(summary):
-            if cell.hidden:
-                hidden += 1
-                assert marks.count_mark(cell, T) == "< 10"
-                assert truth[view, key] < T, (view, key, truth[view, key])
-            else:
-                assert cell.value == 0 and truth[view, key] == 0 or cell.value >= T
-    assert hidden > 10
+            true = truth[view, key]
+            assert cell.value is not None and not cell.protected
+            assert cell.value == 0 if true == 0 else cell.value >= T, (view, key)
+            small += 1 <= true < T
+        legend = marks.legend(summary.context)
+        note = marks.disclosure_note(summary.context)
+        assert all("<" not in e.symbol + e.text for e in legend) and "<" not in note
+        for share, base in _shares(summary):
+            assert share.hidden == (0 < base.value < 2 * T), (view, share, base)
+    assert small > 10
+
+
+def _shares(summary):
+    """Every share and mean with its published base."""
+    f = summary.figures
+    yield f.applied_share, f.respondents
+    yield f.with_dilemma_share, f.cases
+    yield f.without_dilemma_share, f.cases
+    for item in summary.items:
+        for share in [item.top_two, *(p.share for p in item.points)]:
+            yield share, item.valid_n
+        yield SimpleNamespace(hidden=item.mean_hidden), item.valid_n
+    for choice in summary.choices:
+        for option in choice.options:
+            yield option.share, choice.answered
 
 
 @pytest.mark.django_db
