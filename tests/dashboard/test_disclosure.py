@@ -37,8 +37,8 @@ def test_a_small_count_is_published_as_a_10_would_be_never_under_10(ptable):
     for count in range(1, T):
         published = [ptable.perturb(count, key) for key in range(KEY_RANGE)]
         assert sorted(published) == as_ten
-        # The price: small cells are inflated (on average to about 11.4).
-        assert 11 < statistics.mean(published) < 12
+        # The price: small cells are inflated (on average to about 11).
+        assert 10.5 < statistics.mean(published) < 11.5
     # Every such figure is one a count of 10 or more also produces.
     larger = {ptable.perturb(c, k) for c in range(T, 40) for k in range(KEY_RANGE)}
     assert set(as_ten) <= larger
@@ -52,7 +52,10 @@ def test_larger_counts_get_bounded_noise_and_never_drop_under_the_threshold(ptab
             assert value >= T and abs(value - count) <= MAX_NOISE
     noises = [ptable.perturb(500, k) - 500 for k in range(KEY_RANGE)]
     assert noises.count(0) > KEY_RANGE / 3  # most figures are exact...
-    assert sum(abs(n) >= 4 for n in noises) == 18  # ...few far off
+    # ...the rest 1 to 3 off, but for one key each way with the largest noise:
+    # no noise of 4 to 11, so only two largest noises in opposite directions
+    # let a difference of two figures be bounded under 10 (README).
+    assert sorted(n for n in noises if abs(n) > 3) == [-MAX_NOISE, MAX_NOISE]
     assert ptable.perturb(0, 123) == 0
 
 

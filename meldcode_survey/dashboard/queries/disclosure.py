@@ -62,11 +62,15 @@ MAX_NOISE = 12  # the largest noise on a count of THRESHOLD or more
 # move a lot with the noise.
 MIN_BASE_FACTOR = 2
 # How many of the 256 keys of a ptable row (count THRESHOLD or more) carry each
-# noise; the rest carry none. Small noise is common, large noise rare but
-# possible: an analyst who knows the largest noise and combines many views
-# must allow for it on every figure, so the combined intervals stay wide,
-# while a figure is seldom far off (18 keys in 256 are 4 or more away).
-NOISE_KEYS = {1: 40, 2: 20, 3: 10} | {n: 1 for n in range(4, MAX_NOISE + 1)}
+# noise, either way; the rest carry none. An analyst who knows the largest
+# noise must allow for it on every figure, so combined intervals stay wide.
+# Subtracting two overlapping figures bounds their difference (1 to 9) under
+# THRESHOLD only when their noises differ by 2 * MAX_NOISE - 8 or more; with
+# nothing between 3 and MAX_NOISE only the pair (+MAX_NOISE, -MAX_NOISE) does,
+# a chance of 1 in 65,536 per pair. Noises of 4 to 11 on one key each (an
+# earlier layout) made it 45 in 65,536, and the attacker test found such leaks
+# in 5 of 31 ptables; with this layout in none (README).
+NOISE_KEYS = {1: 40, 2: 20, 3: 10, MAX_NOISE: 1}
 COMMON_NOISE = max(n for n, keys in NOISE_KEYS.items() if keys > 1)  # 3
 
 
