@@ -8,7 +8,7 @@ class DashboardConfig(AppConfig):
     verbose_name = _("Dashboard")
 
     def ready(self) -> None:
-        from . import receivers
+        from . import checks, receivers  # noqa: F401 - checks register on import
 
         pre_delete.connect(
             receivers.uncount_deleted_response,

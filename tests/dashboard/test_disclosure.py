@@ -218,3 +218,21 @@ def test_every_response_gets_a_record_key_between_0_and_255(months):
     keys = list(Response.objects.values_list("record_key", flat=True))
     assert all(0 <= k < KEY_RANGE for k in keys)
     assert len(set(keys)) > 20  # drawn at random, not one default
+
+
+def test_a_ptable_that_shows_small_counts_under_10_fails_the_system_check(
+    settings, threshold_only_ptable, floor_ptable
+):
+    """An ONS-style 10-5 ptable would publish 1 to 9 as 0, which reads "no one"."""
+    from meldcode_survey.dashboard.checks import (
+        ptable_never_shows_a_small_count_under_the_threshold as check,
+    )
+
+    settings.DISCLOSURE_PTABLE = threshold_only_ptable
+    assert [e.id for e in check()] == ["dashboard.E001"]
+    settings.DISCLOSURE_PTABLE = floor_ptable
+    assert check() == []
+    settings.DISCLOSURE_PTABLE = ""  # generated from the secret
+    assert check() == []
+    settings.DISCLOSURE_PTABLE = "/nonexistent/ptable.csv"
+    assert [e.id for e in check()] == ["dashboard.E002"]

@@ -15,13 +15,13 @@ builder) and the Australian Bureau of Statistics' TableBuilder:
 * A count of 0 is published as 0: it needs no protection (the ONS keeps zeros
   too), and an empty cell stays empty.
 * A count of 1 to THRESHOLD-1 is never published below THRESHOLD: its ptable
-  row sends it to THRESHOLD or a little above (THRESHOLD + 0..MAX_NOISE, chosen
-  by the cell key), with the very distribution a count of exactly THRESHOLD
-  gets. Every figure a small count can produce is one that a count of THRESHOLD
-  or more produces as well, so no published figure, and no rule an analyst
-  knows, implies that a count is under THRESHOLD. There is no "< 10" mark: a
-  truthful one would tell the analyst that the count is at most 9, and
-  combined with month ranges that the cell is 1 to 9.
+  row sends it to THRESHOLD or a little above (THRESHOLD + 0 to 3, rarely
+  + MAX_NOISE, chosen by the cell key), with the very distribution a count of
+  exactly THRESHOLD gets. Every figure a small count can produce is one that a
+  count of THRESHOLD or more produces as well, so no published figure, and no
+  rule an analyst knows, implies that a count is under THRESHOLD. There is no
+  "< 10" mark: a truthful one would tell the analyst that the count is at most
+  9, and combined with month ranges that the cell is 1 to 9.
 * Counts of THRESHOLD and more get a small, bounded noise (at most MAX_NOISE)
   and never drop below THRESHOLD.
 
@@ -132,11 +132,21 @@ class PerturbationTable:
             for ckey in range(KEY_RANGE):
                 yield row, ckey, self.noise.get((row, ckey), 0)
 
+    def under_threshold(self) -> list[int]:
+        """The counts of 1 to threshold-1 that some cell key would publish
+        under the threshold (as 0): none in a ptable fit for this rule."""
+        return [
+            count
+            for count in range(1, self.threshold)
+            if any(self.perturb(count, k) < self.threshold for k in range(KEY_RANGE))
+        ]
+
     def perturb(self, count: int, key_sum: int) -> int:
         """The published count: 0 for 0, else the threshold or more.
 
         A ptable that would take a small count under the threshold (one from a
-        file made for another rule) publishes it as 0 rather than as 1 to 9.
+        file made for another rule) publishes it as 0 rather than as 1 to 9;
+        the system check dashboard.E001 refuses such a ptable.
         """
         if count <= 0:
             return 0
