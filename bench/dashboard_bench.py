@@ -285,10 +285,26 @@ def _counts(summary):  # noqa: ANN001, ANN202
         yield from (o.count for o in choice.options)
 
 
+def _shares(summary):  # noqa: ANN001, ANN202
+    """(given, base) of every share and mean: given is False where it reads "x"."""
+    f = summary.figures
+    yield not f.applied_share.hidden, f.respondents
+    yield not f.with_dilemma_share.hidden, f.cases
+    yield not f.without_dilemma_share.hidden, f.cases
+    for item in summary.items:
+        yield not item.top_two.hidden, item.valid_n
+        yield from ((not p.share.hidden, item.valid_n) for p in item.points)
+        yield not item.mean_hidden, item.valid_n
+    for choice in summary.choices:
+        yield from ((not o.share.hidden, choice.answered) for o in choice.options)
+
+
 def _usefulness(version) -> dict:  # noqa: ANN001
-    """Of the cells with a true count of 10 or more, the share analysts see,
-    and how far off they are: whole period and the last month, every sector
-    and all sectors (disclosure control, dashboard/queries/disclosure.py)."""
+    """Of the cells with a true count of 10 or more, the share analysts see and
+    how far off they are; of the shares and means on a true base of 20 or more,
+    the share analysts are given; and how much the cells of 1 to 9 are inflated.
+    Whole period and the last month, every sector and all sectors (disclosure
+    control, dashboard/queries/disclosure.py)."""
     from meldcode_survey.dashboard.models import ResponseRollup
     from meldcode_survey.dashboard.queries import sector_summary
     from meldcode_survey.questionnaires.sectors import ALL, sector_codes
@@ -301,7 +317,8 @@ def _usefulness(version) -> dict:  # noqa: ANN001
     )
     figures = {}
     for name, month in (("whole", None), ("month", last)):
-        large = shown = small = off = 0
+        large = shown = small = off = small_true = small_shown = 0
+        based = given = 0
         for sector in [*sector_codes(version), ALL]:
             views = [
                 sector_summary(
@@ -316,14 +333,24 @@ def _usefulness(version) -> dict:  # noqa: ANN001
             for true, seen in zip(*map(_counts, views), strict=True):
                 if true.value >= 10:
                     large += 1
-                    shown += not seen.hidden
+                    shown += seen.value is not None
                     off += abs((seen.value or 0) - true.value)
                 elif true.value:
                     small += 1
+                    small_true += true.value
+                    small_shown += seen.value or 0
+            for (_staff, base), (seen, _base) in zip(*map(_shares, views), strict=True):
+                if base.value >= 20:
+                    based += 1
+                    given += seen
         figures[f"shown_{name}"] = shown / large if large else None
         figures[f"cells_{name}"] = large
         figures[f"small_{name}"] = small
         figures[f"noise_{name}"] = off / shown if shown else None
+        figures[f"small_true_{name}"] = small_true / small if small else None
+        figures[f"small_shown_{name}"] = small_shown / small if small else None
+        figures[f"given_{name}"] = given / based if based else None
+        figures[f"based_{name}"] = based
     return figures
 
 
@@ -378,10 +405,22 @@ def report(f: dict) -> None:
         *(
             f"cells with a true count >= 10 shown to analysts, {label}: "
             f"{100 * f[f'shown_{key}']:.1f}% of {f[f'cells_{key}']:,} "
-            f"(mean perturbation {f[f'noise_{key}']:.2f}; "
-            f"{f[f'small_{key}']:,} cells of 1-9 shown as '< 10' or 10)"
+            f"(mean perturbation {f[f'noise_{key}']:.2f})"
             for key, label in (("whole", "whole period"), ("month", "one month"))
             if f.get(f"shown_{key}") is not None
+        ),
+        *(
+            f"shares and means on a true base >= 20 given (not 'x'), {label}: "
+            f"{100 * f[f'given_{key}']:.1f}% of {f[f'based_{key}']:,}"
+            for key, label in (("whole", "whole period"), ("month", "one month"))
+            if f.get(f"given_{key}") is not None
+        ),
+        *(
+            f"cells of 1-9, {label}: {f[f'small_{key}']:,}, shown as "
+            f"{f[f'small_shown_{key}']:.1f} on average (true mean "
+            f"{f[f'small_true_{key}']:.1f})"
+            for key, label in (("whole", "whole period"), ("month", "one month"))
+            if f.get(f"small_true_{key}") is not None
         ),
         (
             f"machine reference: Python sum of 2M squares "

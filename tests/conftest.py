@@ -22,25 +22,38 @@ from meldcode_survey.responses import deidentify
 from tests import factories
 
 
-@pytest.fixture(scope="session")
-def threshold_only_ptable(tmp_path_factory):
-    """A ptable in the ONS format that only takes counts under 10 to 0.
-
-    Tests of other features read exact figures through it; tests marked
-    `perturbed` use the installation's generated ptable, with its noise.
-    """
-    path = tmp_path_factory.mktemp("ptable") / "ptable_threshold_only.csv"
+def _ptable_file(directory, name: str, noise) -> str:
+    """A ptable in the ONS format (pcv,ckey,pvalue) for the counts 1 to 9."""
+    path = directory / name
     rows = ["pcv,ckey,pvalue"] + [
-        f"{count},{key},{-count}" for count in range(1, 10) for key in range(256)
+        f"{count},{key},{noise(count)}" for count in range(1, 10) for key in range(256)
     ]
     path.write_text("\n".join(rows) + "\n")
-    return path
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def floor_ptable(tmp_path_factory):
+    """The rule without its noise: a count of 1 to 9 is published as 10, every
+    other count exactly. Tests of other features read their figures through it;
+    tests marked `perturbed` use the installation's generated ptable, with its
+    noise."""
+    directory = tmp_path_factory.mktemp("ptable")
+    return _ptable_file(directory, "ptable_floor.csv", lambda count: 10 - count)
+
+
+@pytest.fixture(scope="session")
+def threshold_only_ptable(tmp_path_factory):
+    """The old rule, for the attacker test to break: exact figures, with a
+    count of 1 to 9 taken to 0 (what was shown as "< 10")."""
+    directory = tmp_path_factory.mktemp("ptable")
+    return _ptable_file(directory, "ptable_threshold_only.csv", lambda count: -count)
 
 
 @pytest.fixture(autouse=True)
-def _ptable(request, settings, threshold_only_ptable):
+def _ptable(request, settings, floor_ptable):
     if not request.node.get_closest_marker("perturbed"):
-        settings.DISCLOSURE_PTABLE = str(threshold_only_ptable)
+        settings.DISCLOSURE_PTABLE = floor_ptable
 
 
 SEED_PATH = settings.BASE_DIR / "fixtures" / "brede-reflectie.json"

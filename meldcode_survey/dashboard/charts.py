@@ -11,7 +11,7 @@ the figures in words for screen readers and the PDF's alternative text); the
 templates charts/_stacked_bars.html and charts/_split_pie.html draw it as
 inline SVG for both outputs. A bar's coordinates are percentages of its
 width and its text has a fixed size, so labels stay readable from a 390 px
-phone to an A4 page. A bar that rests on a hidden count is not drawn.
+phone to an A4 page. A bar whose shares are not given ("x") is not drawn.
 
 Colours are ColorBrewer's sequential "Blues" (5 classes), which stay in order
 for colour-blind readers and in grey print; the darker segments carry white
@@ -80,15 +80,15 @@ class StackedChart:
     alt: str  # what the chart shows, in words
 
 
-def _row(item: ItemSummary, threshold: int) -> BarRow:
+def _row(item: ItemSummary, min_base: int) -> BarRow:
     if not item.chart_drawn:
         return BarRow(
             code=item.code,
             text=item.text,
             segments=[],
             drawn=False,
-            alt=_("%(item)s: not shown, it would give away counts below %(t)d")
-            % {"item": item.text, "t": threshold},
+            alt=_("%(item)s: not drawn, its valid answers are shown as under %(n)d")
+            % {"item": item.text, "n": min_base},
         )
     colours = scale_colours(len(item.points))
     segments, x, words = [], 0.0, []
@@ -111,7 +111,7 @@ def _row(item: ItemSummary, threshold: int) -> BarRow:
             )
         )
         x += width
-    n = formatting.count_text(item.valid_n, threshold)
+    n = formatting.count_text(item.valid_n)
     alt = _("%(item)s: %(figures)s (%(n)s valid answers)") % {
         "item": item.text,
         "figures": "; ".join(words),
@@ -121,7 +121,7 @@ def _row(item: ItemSummary, threshold: int) -> BarRow:
 
 
 def stacked_chart(
-    items: list[ItemSummary], scale: list[ScaleLabel], *, threshold: int
+    items: list[ItemSummary], scale: list[ScaleLabel], *, min_base: int
 ) -> StackedChart:
     """The dilemma chart: a bar per item, the legend and a description."""
     labels = [s.label for s in scale if s.value is not None]
@@ -133,7 +133,7 @@ def stacked_chart(
         "Bar chart: per dilemma the share of the valid answers per scale point, "
         "from %(low)s to %(high)s."
     ) % {"low": labels[0] if labels else "", "high": labels[-1] if labels else ""}
-    return StackedChart([_row(item, threshold) for item in items], legend, alt)
+    return StackedChart([_row(item, min_base) for item in items], legend, alt)
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ class SplitPie:
     alt: str
 
 
-def split_pie(figures: SectorFigures, *, threshold: int) -> SplitPie | None:
+def split_pie(figures: SectorFigures) -> SplitPie | None:
     """The cases with and without a dilemma; None when a share is hidden.
 
     Cases whose respondent did not say are left out of the pie.
@@ -178,7 +178,7 @@ def split_pie(figures: SectorFigures, *, threshold: int) -> SplitPie | None:
                 path=_arc(start, end, part),
                 fill=fill,
                 label=label,
-                count=formatting.count_text(cell, threshold),
+                count=formatting.count_text(cell),
                 percent=formatting.percent_text(share),
             )
         )

@@ -5,9 +5,9 @@ and the PDF fact sheet, so that a figure reads the same everywhere:
 
 * rounding is half up (37.5% is 38%, a mean of 2.45 is 2.5), never cut off
   and never Python's round-half-to-even;
-* a hidden figure reads as its mark, and every output carries the same legend
-  and disclosure note: both come from `dashboard.queries.marks`, the one
-  definition of what each mark means.
+* every count is written as published (no count is hidden); a share or mean
+  not given reads "x", and every output carries the same legend and
+  disclosure note: both come from `dashboard.queries.marks`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
         Share,
     )
 
-HIDDEN = marks.symbol(marks.SMALL_BASE, 0)  # a share or mean on a small count
+HIDDEN = marks.NOT_GIVEN  # a share or mean on a published base under the minimum
 EMPTY = "–"  # nothing to show (no answers)
 PERCENT_DECIMALS_IN_FILES = 1
 MEAN_DECIMALS = 1
@@ -53,14 +53,8 @@ def percent_number(share: float, decimals: int = 0) -> int | float:
     return int(rounded) if decimals == 0 else float(rounded)
 
 
-def hidden_count_mark(threshold: int) -> str:
-    return marks.symbol(marks.SMALL_COUNT, threshold)
-
-
-def count_text(cell: Cell, threshold: int) -> str:
-    """A count with thousands separators, or the hidden mark."""
-    if cell.hidden:
-        return marks.count_mark(cell, threshold)
+def count_text(cell: Cell) -> str:
+    """A count with thousands separators."""
     if cell.value is None:
         return EMPTY
     return number_format(cell.value, force_grouping=True)
@@ -101,9 +95,7 @@ def points_text(difference: Difference | None) -> str:
 # --- Values for files: numbers stay numbers, hidden ones get the marks ---------
 
 
-def count_value(cell: Cell, threshold: int) -> int | str | None:
-    if cell.hidden:
-        return marks.count_mark(cell, threshold)
+def count_value(cell: Cell) -> int | None:
     return cell.value
 
 

@@ -100,7 +100,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
                 "show_all": access.all_sectors,
                 "all_code": ALL,
                 "chart": stacked_chart(
-                    data.items, data.scale, threshold=data.context.threshold
+                    data.items, data.scale, min_base=data.context.min_base
                 ),
                 "query": _query(request),
                 "query_real": _query(request, data=REAL),
@@ -158,9 +158,9 @@ def sector(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
                 "form": form.styled(),
                 "show_all": summary.compared_with_all,
                 "chart": stacked_chart(
-                    summary.items, summary.scale, threshold=summary.context.threshold
+                    summary.items, summary.scale, min_base=summary.context.min_base
                 ),
-                "pie": split_pie(summary.figures, threshold=summary.context.threshold),
+                "pie": split_pie(summary.figures),
                 "query": _query(request),
                 "query_real": _query(request, data=REAL),
                 "can_edit_note": access.unsuppressed,

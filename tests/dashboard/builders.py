@@ -8,8 +8,11 @@ a test can set up hundreds of respondents with exact counts quickly. Call
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import date
+
+from django.db.models import OuterRef, Subquery
 
 from meldcode_survey.dashboard.services import rollups_rebuild
 from meldcode_survey.questionnaires.models import Question
@@ -121,3 +124,18 @@ def build(version, *specs: dict) -> None:
     for spec in specs:
         add_responses(version, **spec)
     rollups_rebuild()
+
+
+def seed_record_keys(seed: int) -> None:
+    """Record keys drawn from a seeded generator (a submit draws them at random),
+    so that the noise, and a test, are the same every run. Rebuild afterwards."""
+    rnd = random.Random(seed)
+    responses = list(Response.objects.order_by("pk"))
+    for response in responses:
+        response.record_key = rnd.randrange(256)
+    Response.objects.bulk_update(responses, ["record_key"])
+    Answer.objects.update(
+        record_key=Subquery(
+            Response.objects.filter(pk=OuterRef("response_id")).values("record_key")
+        )
+    )

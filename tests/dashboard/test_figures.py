@@ -122,50 +122,69 @@ def test_overview_rows_per_sector(dataset):
     assert [p.count.value for p in data.items[0].points] == [24, 26, 20, 17, 10]
 
 
-def test_staff_see_small_counts_marked_as_hidden_for_analysts(dataset):
+def test_staff_see_small_counts_exactly_and_marked(dataset):
     d01 = staff_view(dataset).items[0]
-    assert d01.points[0].count.value == 4
-    assert d01.points[0].count.protected and not d01.points[0].count.hidden
+    assert d01.points[0].count.value == 4 and d01.points[0].count.protected
     assert staff_view(dataset).context.unsuppressed
 
 
-def test_analysts_see_small_counts_hidden(dataset):
+def test_analysts_see_small_counts_as_10_never_under_it(dataset):
+    """Through the tests' noiseless ptable: a count of 1 to 9 reads 10."""
     summary = sector_summary(version=dataset, sector="kinderopvang")
     d01 = summary.items[0]
     assert not summary.context.unsuppressed
-    for point in (d01.points[0], d01.points[1], d01.points[4], d01.not_applicable):
-        assert point.count.hidden and point.count.value is None
-    # A share of a hidden count is hidden too, without a value; the mean and
-    # the top-two share come from the published counts only (a hidden one as 0).
-    assert d01.points[0].share.hidden and d01.points[0].share.value is None
-    assert d01.points[0].share.mark == "small_base"
-    assert not d01.mean_hidden and d01.mean == pytest.approx((3 * 10 + 4 * 12) / 22)
+    assert [p.count.value for p in d01.points] == [10, 10, 10, 12, 10]
+    assert d01.not_applicable.count.value == 10
+    # Nothing in an analyst's figures says which counts were small.
+    assert not any(p.count.protected for p in [*d01.points, d01.not_applicable])
+    # Shares, the mean and the top-two share come from the published counts;
+    # the valid n and the top two are cells of their own (37 and 17).
+    assert d01.valid_n.value == 37
+    assert d01.points[0].share.value == pytest.approx(10 / 37)
+    assert not d01.mean_hidden
+    assert d01.mean == pytest.approx((10 + 20 + 30 + 48 + 50) / 52)
     assert d01.top_two.value == pytest.approx(17 / 37)
     assert d01.chart_drawn
-    # Large counts stay.
     assert summary.figures.respondents.value == 40
     assert summary.figures.with_dilemma.value == 18
     d02 = summary.items[1]
     assert d02.points[2].count.value == 40 and d02.valid_n.value == 40
-    # Its other points are 0, shown as "< 10"; the mean of the published
-    # counts tells no more than they do.
-    assert d02.points[0].count.hidden and d02.mean == 3
+    # Its other points are 0, and a 0 is published as 0.
+    assert d02.points[0].count.value == 0 and d02.points[0].share.value == 0
+    assert d02.mean == 3
 
 
-def test_no_hidden_figure_carries_its_value(dataset):
+def test_a_share_or_mean_on_a_published_base_under_20_is_x(seed_version):
+    """The rule reads the published base only: 12 respondents (shown 12) give
+    no shares, 3 (shown 10) neither; the counts are shown all the same."""
+    build(
+        seed_version,
+        {"sector": "kinderopvang", "count": 12, "applied": 6},
+        {"sector": "onderwijs", "count": 25, "applied": 5},
+    )
+    small = sector_summary(version=seed_version, sector="kinderopvang")
+    assert small.figures.respondents.value == 12
+    assert small.figures.applied.value == 10
+    assert small.figures.applied_share.hidden
+    assert small.figures.applied_share.value is None
+    d01 = small.items[0]
+    assert d01.mean_hidden and d01.mean is None and not d01.chart_drawn
+    assert d01.top_two.hidden and all(p.share.hidden for p in d01.points)
+    assert d01.vs_all.hidden
+    large = sector_summary(version=seed_version, sector="onderwijs")
+    assert large.figures.applied_share.value == pytest.approx(10 / 25)
+    assert not large.items[0].mean_hidden and large.items[0].mean == 3
+    # No answers at all is not "x" but empty.
+    cases = large.figures.with_dilemma_share
+    assert not cases.hidden and cases.value is None
+    # Staff get every share.
+    staff = staff_view(seed_version)
+    assert staff.figures.applied_share.value == pytest.approx(0.5)
+
+
+def test_no_hidden_share_carries_its_value(dataset):
     summary = sector_summary(version=dataset, sector="kinderopvang")
-    cells = [
-        summary.figures.respondents,
-        *(
-            p.count
-            for item in summary.items
-            for p in [*item.points, item.not_applicable]
-        ),
-        *(item.valid_n for item in summary.items),
-    ]
     shares = [item.top_two for item in summary.items] + [
         p.share for item in summary.items for p in item.points
     ]
-    assert any(c.hidden for c in cells)
-    assert all(c.value is None for c in cells if c.hidden)
     assert all(s.value is None and s.low is None for s in shares if s.hidden)

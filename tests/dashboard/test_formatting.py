@@ -44,11 +44,17 @@ def test_files_get_the_same_rounding_with_more_decimals():
     assert formatting.mean_value(_item(2.445)) == 2.45
 
 
-def test_hidden_figures_get_the_marks():
-    assert formatting.count_text(Cell(value=None, hidden=True), 10) == "< 10"
+def test_counts_are_written_as_published_and_hidden_shares_as_x():
+    with translation.override("nl"):
+        assert formatting.count_text(Cell(value=10)) == "10"
+        assert formatting.count_text(Cell(value=1234)) == "1.234"
+    assert formatting.count_text(Cell(value=0)) == "0"
+    assert formatting.count_text(Cell(value=None)) == formatting.EMPTY
+    assert formatting.count_value(Cell(value=10)) == 10
     assert formatting.percent_text(Share(value=None, hidden=True)) == "x"
+    assert formatting.percent_value(Share(value=None, hidden=True)) == "x"
     assert formatting.mean_text(_item(None, hidden=True)) == "x"
-    assert formatting.count_value(Cell(value=None, hidden=True), 10) == "< 10"
+    assert formatting.mean_value(_item(None, hidden=True)) == "x"
 
 
 @pytest.mark.parametrize(

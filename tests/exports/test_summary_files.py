@@ -1,5 +1,5 @@
 """Sector summaries in every format carry the aggregation module's figures,
-with its suppression: read back with csv, openpyxl and pypdf."""
+with its disclosure control: read back with csv, openpyxl and pypdf."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ from .conftest import (
 pytestmark = pytest.mark.django_db
 
 
-def _expected(cell, threshold=10):
-    return f"< {threshold}" if cell.hidden else str(cell.value)
+def _expected(cell):
+    return "" if cell.value is None else str(cell.value)
 
 
 def _csv_figures(export) -> dict[tuple[str, str, str], str]:
@@ -74,30 +74,34 @@ def test_summary_csv_holds_every_figure_of_the_module(coded_data, build):
     assert figures["respondents", "all", "respondents"] == str(BIG_N + SMALL_N)
 
 
-def test_small_sector_is_suppressed_in_every_analyst_file(survey_data, build):
+def test_a_small_sector_reads_10_in_every_analyst_file(survey_data, build):
     csv_export = build(survey_data, kind="summary", format="csv", sector=SMALL_SECTOR)
     xlsx_export = build(survey_data, kind="summary", format="xlsx", sector=SMALL_SECTOR)
     pdf_export = build(survey_data, kind="summary", format="pdf", sector=SMALL_SECTOR)
     summary = load_summary(csv_export)
-    assert summary.figures.respondents.hidden  # the module hides 3 respondents
+    # The tests' ptable has no noise: the module publishes 3 respondents as 10.
+    assert summary.figures.respondents.value == 10
 
     figures = _csv_figures(csv_export)
-    assert figures["respondents", SMALL_SECTOR, "respondents"] == "< 10"
+    assert figures["respondents", SMALL_SECTOR, "respondents"] == "10"
     assert str(SMALL_N) not in {
         v for (t, code, _m), v in figures.items() if t == "respondents"
     }
+    assert not any(v.startswith("<") for v in figures.values())
+    # Its shares rest on a base under 20: "x".
+    assert figures["respondents", SMALL_SECTOR, "applied_percent"] == "x"
 
     with xlsx_export.file.open("rb") as handle:
         book = load_workbook(io.BytesIO(handle.read()), read_only=True)
     sheet = book[[n for n in book.sheetnames if "espond" in n][0]]
     rows = list(sheet.iter_rows(values_only=True))
     mine = next(r for r in rows if r[0] == SMALL_SECTOR)
-    assert mine[2] == "< 10"
+    assert mine[2] == 10
     assert SMALL_N not in mine
 
     text = _pdf_text(pdf_export)
-    assert "< 10 professionals" in text
-    assert f"{SMALL_N} professionals" not in text
+    assert "10 professionals" in text and "< 10" not in text
+    assert f" {SMALL_N} professionals" not in text
 
 
 def test_staff_unsuppressed_summary_shows_the_true_small_counts(survey_data, build):
@@ -121,7 +125,7 @@ def test_xlsx_has_a_sheet_per_table_a_codebook_and_a_note(coded_data, build):
         book = load_workbook(io.BytesIO(handle.read()))
     assert len(book.sheetnames) == 9  # read me, 7 tables, codebook
     about = [c for row in book.worksheets[0].iter_rows(values_only=True) for c in row]
-    assert any(isinstance(c, str) and "< 10" in c for c in about)
+    assert any(isinstance(c, str) and "afgerond/verstoord" in c for c in about)
     codebook = list(book.worksheets[-1].iter_rows(min_row=2, values_only=True))
     assert {"respondents", "valid_n", "top_two_percent", "cases"} <= {
         row[1] for row in codebook
@@ -134,13 +138,12 @@ def test_xlsx_has_a_sheet_per_table_a_codebook_and_a_note(coded_data, build):
     measures = [row for row in codebook if row[3] and row[1] not in ("code", "label")]
     assert measures and all(row[4] for row in measures)
     marks = {row[1]: row[4] for row in codebook if row[0] == "Markering"}
-    assert {"< 10", "x"} <= set(marks) and all(marks.values())
+    assert {"0", "10 tot 22", "x"} <= set(marks) and all(marks.values())
     items = book[sheet_name]
     column = [c.value for c in items[1]].index(header)
     for row in items.iter_rows(min_row=2, values_only=True):
         item = next(i for i in summary.items if i.code == row[0])
-        expected = "< 10" if item.valid_n.hidden else item.valid_n.value
-        assert row[column] == expected
+        assert row[column] == item.valid_n.value
 
 
 def test_pdf_fact_sheet_reproduces_the_sections_from_the_data(coded_data, build):

@@ -11,8 +11,8 @@ two-proportion test says so.
 
 Disclosure control lives here and only here (disclosure.py, cell key
 perturbation): analysts get perturbed figures, staff (`unsuppressed=True`) the
-true ones with the counts under the threshold marked `protected`; marks.py says
-how every output writes a hidden figure and gives the legend. Figures come from
+true ones with the counts under the threshold marked `protected`; marks.py
+gives the legend and the note that every output carries. Figures come from
 the rollup tables only.
 """
 
@@ -195,12 +195,9 @@ def sector_summary(
 
 
 def _by_respondents(figures: list[SectorFigures]) -> list[SectorFigures]:
-    """Most respondents first; hidden counts last, in the question's order (the
-    rank of a hidden count would tell something about it)."""
-    return sorted(
-        figures,
-        key=lambda f: (f.respondents.hidden, -(f.respondents.value or 0)),
-    )
+    """Most respondents first, by the count as shown (ties in the question's
+    order): the rank by the true count would tell more than the figures."""
+    return sorted(figures, key=lambda f: -(f.respondents.value or 0))
 
 
 def overview(
@@ -228,7 +225,7 @@ def overview(
         rows.append(
             SectorRow(
                 figures=table.figures(s),
-                top_codes=[c for c in coded.codes if not c.cases.hidden][
+                top_codes=[c for c in coded.codes if c.cases.value][
                     :TOP_CODES_IN_OVERVIEW
                 ],
                 top_item=top_item(items),

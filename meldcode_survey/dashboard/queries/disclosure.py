@@ -12,12 +12,21 @@ builder) and the Australian Bureau of Statistics' TableBuilder:
   rows 501..750 (the ONS rule). The noise of a cell is therefore fixed: asking
   again, or in another file, gives the same figure, and a difference between
   two views is the difference of two noisy cells, not a person.
-* Counts of 1 to THRESHOLD-1 are never published as such: the ptable sends them
-  to 0 (shown as "< 10") or up to THRESHOLD (the "10-5 rule" of the ONS sample
-  ptable, with the choice made by the cell key so that the expected value is
-  the true count). Zero stays zero and is shown as "< 10" as well, so "< 10"
-  reads "0 to 9". Counts of THRESHOLD and more get a small noise but never drop
-  below THRESHOLD, so a "< 10" mark always stands on a true count under 10.
+* A count of 0 is published as 0: it needs no protection (the ONS keeps zeros
+  too), and an empty cell stays empty.
+* A count of 1 to THRESHOLD-1 is never published below THRESHOLD: its ptable
+  row sends it to THRESHOLD or a little above (THRESHOLD + 0 to 3, rarely
+  + MAX_NOISE, chosen by the cell key), with the very distribution a count of
+  exactly THRESHOLD gets. Every figure a small count can produce is one that a
+  count of THRESHOLD or more produces as well, so no published figure, and no
+  rule an analyst knows, implies that a count is under THRESHOLD. There is no
+  "< 10" mark: a truthful one would tell the analyst that the count is at most
+  9, and combined with month ranges that the cell is 1 to 9.
+* Counts of THRESHOLD and more get a small, bounded noise (at most MAX_NOISE)
+  and never drop below THRESHOLD.
+
+The price is a bias: small cells are inflated (a 3 reads as 10 to 13, rarely
+up to 22), so a published 10 to 22 may stand for fewer people.
 
 Why our own code: the ONS publishes the method as the `cell-key-perturbation`
 package (3.1.0). It tabulates pandas microdata (one row per person) and adds
@@ -48,12 +57,21 @@ KEY_RANGE = 256  # record and cell keys are 0..255
 MAX_PCV = 750
 FOLD_FROM = 501  # counts above MAX_PCV reuse the rows FOLD_FROM..MAX_PCV
 MAX_NOISE = 12  # the largest noise on a count of THRESHOLD or more
+# Shares and means are given only on a published base of at least this many
+# times the threshold ("x" otherwise): a share of 1 in 10 would say little and
+# move a lot with the noise.
+MIN_BASE_FACTOR = 2
 # How many of the 256 keys of a ptable row (count THRESHOLD or more) carry each
-# noise; the rest carry none. Small noise is common, large noise rare but
-# possible: an analyst who knows the largest noise and combines many views
-# must allow for it on every figure, so the combined intervals stay wide,
-# while a figure is seldom far off (18 keys in 256 are 4 or more away).
-NOISE_KEYS = {1: 40, 2: 20, 3: 10} | {n: 1 for n in range(4, MAX_NOISE + 1)}
+# noise, either way; the rest carry none. An analyst who knows the largest
+# noise must allow for it on every figure, so combined intervals stay wide.
+# Subtracting two overlapping figures bounds their difference (1 to 9) under
+# THRESHOLD only when their noises differ by 2 * MAX_NOISE - 8 or more; with
+# nothing between 3 and MAX_NOISE only the pair (+MAX_NOISE, -MAX_NOISE) does,
+# a chance of 1 in 65,536 per pair. Noises of 4 to 11 on one key each (an
+# earlier layout) made it 45 in 65,536, and the attacker test found such leaks
+# in 5 of 31 ptables; with this layout in none (README).
+NOISE_KEYS = {1: 40, 2: 20, 3: 10, MAX_NOISE: 1}
+COMMON_NOISE = max(n for n, keys in NOISE_KEYS.items() if keys > 1)  # 3
 
 
 def cell_key(key_sum: int) -> int:
@@ -81,9 +99,9 @@ class PerturbationTable:
     def generate(cls, secret: str, threshold: int = 10) -> PerturbationTable:
         """A ptable drawn from a random generator seeded with the secret.
 
-        Per row, the noises are laid out as NOISE_KEYS says
-        (or, under the threshold, in the proportions that keep the expected
-        value at the true count) and shuffled over the 256 cell keys.
+        Per row, the noises are laid out as NOISE_KEYS says (under the
+        threshold: as a count of exactly the threshold is published) and
+        shuffled over the 256 cell keys.
         """
         seed = hmac.new(secret.encode(), b"ptable-v1", hashlib.sha256).digest()
         rng = random.Random(seed)
@@ -114,8 +132,22 @@ class PerturbationTable:
             for ckey in range(KEY_RANGE):
                 yield row, ckey, self.noise.get((row, ckey), 0)
 
+    def under_threshold(self) -> list[int]:
+        """The counts of 1 to threshold-1 that some cell key would publish
+        under the threshold (as 0): none in a ptable fit for this rule."""
+        return [
+            count
+            for count in range(1, self.threshold)
+            if any(self.perturb(count, k) < self.threshold for k in range(KEY_RANGE))
+        ]
+
     def perturb(self, count: int, key_sum: int) -> int:
-        """The published count: 0 (read "< threshold") or threshold and more."""
+        """The published count: 0 for 0, else the threshold or more.
+
+        A ptable that would take a small count under the threshold (one from a
+        file made for another rule) publishes it as 0 rather than as 1 to 9;
+        the system check dashboard.E001 refuses such a ptable.
+        """
         if count <= 0:
             return 0
         value = count + self.noise.get((pcv(count), cell_key(key_sum)), 0)
@@ -124,12 +156,17 @@ class PerturbationTable:
         return value if value >= self.threshold else 0
 
 
+def min_base(threshold: int) -> int:
+    """The smallest published base of a share or mean that analysts get."""
+    return MIN_BASE_FACTOR * threshold
+
+
 def _row_noises(count: int, threshold: int) -> list[int]:
     """The 256 noises of one ptable row, before shuffling."""
     if count < threshold:
-        # Up to the threshold for a share count/threshold of the keys, else to 0.
-        up = round(KEY_RANGE * count / threshold)
-        return [threshold - count] * up + [-count] * (KEY_RANGE - up)
+        # Published as a count of exactly the threshold would be: the
+        # threshold plus the size of a noise (a 10 never goes down).
+        return [threshold - count + abs(n) for n in _row_noises(threshold, threshold)]
     values: list[int] = []
     for size, keys in NOISE_KEYS.items():
         for noise in (-size, size):

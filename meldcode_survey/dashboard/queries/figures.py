@@ -31,8 +31,7 @@ from ..stats import (
     two_proportion_z_test,
     wilson_interval,
 )
-from .disclosure import PerturbationTable
-from .marks import SMALL_BASE, SMALL_COUNT
+from .disclosure import PerturbationTable, min_base
 from .tables import (
     KEYS,
     CellKey,
@@ -81,6 +80,8 @@ class Reader:
     Every published count goes through the ptable with its own cell key (see
     disclosure.py), and every share, mean and difference is computed from
     those published counts, so nothing shown can take the noise off again.
+    No count is hidden; a share or mean is ("x") where its published base is
+    under the minimum (disclosure.min_base).
     """
 
     def __init__(
@@ -100,29 +101,34 @@ class Reader:
         return self.ptable.perturb(true, key_sum), true
 
     def published(self, keys: list[CellKey]) -> int:
-        """The count as analysts see it (0: "< threshold"); staff: the true one."""
+        """The count as analysts see it; staff: the true one."""
         shown, true = self.count(keys)
         return true if self.unsuppressed else shown
 
+    def shows_base(self, key: CellKey) -> bool:
+        """Whether a share or mean on this base is given (published base only,
+        so that an "x" tells nothing the published figures do not)."""
+        return self.unsuppressed or self.published([key]) >= min_base(
+            self.ptable.threshold
+        )
+
     def cell(self, key: CellKey) -> Cell:
         shown, true = self.count([key])
-        small = true < self.ptable.threshold
         if self.unsuppressed:
-            return Cell(value=true, protected=small)
-        if shown == 0:
-            return Cell(value=None, hidden=True, protected=True, mark=SMALL_COUNT)
+            return Cell(value=true, protected=true < self.ptable.threshold)
         return Cell(value=shown)
 
     def share(self, numerator: list[CellKey], denominator: CellKey) -> Share:
         x_shown, x_true = self.count(numerator)
         n_shown, n_true = self.count([denominator])
-        threshold = self.ptable.threshold
-        protected = x_true < threshold or n_true < threshold
         if self.unsuppressed:
+            threshold = self.ptable.threshold
+            protected = x_true < threshold or n_true < threshold
             x, n = x_true, n_true
-        elif n_shown == 0 or x_shown == 0:
-            return Share(value=None, hidden=True, protected=True, mark=SMALL_BASE)
         else:
+            protected = False
+            if 0 < n_shown < min_base(self.ptable.threshold):
+                return Share(value=None, hidden=True)
             x, n = min(x_shown, n_shown), n_shown
         if n <= 0 or not 0 <= x <= n:
             return Share(value=None, protected=protected)
@@ -255,8 +261,8 @@ class Table:
         top = [("ans", s, q, p.value) for p in scored[-2:]]
         mean_keys = [("ans", s, q, p.value) for p in scored]
         # From the published counts of the points, so it reveals no more than
-        # they do; not given where the valid n is under the threshold.
-        mean_hidden = read.published([n_key]) == 0 and not self.unsuppressed
+        # they do; not given where the published valid n is under the minimum.
+        mean_hidden = read.published([n_key]) > 0 and not read.shows_base(n_key)
         mean = None
         if not mean_hidden:
             mean = mean_of_counts(
@@ -386,9 +392,9 @@ class Table:
             )
             for c in counts
         ]
-        # Order by count only where counts are visible: the rank of a hidden
-        # count would tell something about it.
-        codes.sort(key=lambda c: (c.cases.hidden, -(c.cases.value or 0), c.key))
+        # By the published count: the rank by the true count would tell
+        # something the figures do not.
+        codes.sort(key=lambda c: (-(c.cases.value or 0), c.key))
         return CodedDilemmas(
             coded_cases=read.cell(("coded",)),
             dilemma_cases=read.cell(("dilemma",)),

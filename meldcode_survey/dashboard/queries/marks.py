@@ -1,14 +1,15 @@
-"""How every output writes a figure that is not shown, and the legend beside it.
+"""What was done to the figures, and the legend beside them: one place for all.
 
-One place for the marks, so the dashboard, the CSV, the XLSX and the PDF fact
-sheet write the same mark for the same reason and carry the same legend. Each
-mark says only what is true of every figure that carries it:
+The dashboard, the CSV, the XLSX and the PDF fact sheet carry the same legend
+and the same note, from here. Every count analysts see is shown (perturbed,
+see disclosure.py): there is no mark for a small count, since a truthful one
+("< 10") would itself tell that a count is under 10. One mark remains, and it
+says only what the published figures say as well:
 
-* SMALL_COUNT "< 10": the true count is 0 to 9 (never a larger count).
-* SMALL_BASE "x": a share or mean not given because its count or its base is
-  under the threshold (so shown as "< 10").
+* NOT_GIVEN "x": a share or mean not given because its base, as published, is
+  under the minimum (disclosure.min_base: twice the threshold).
 
-Shown figures are perturbed (disclosure.py): `disclosure_note` says so.
+Staff see exact figures, with STAFF_MARK beside the counts under the threshold.
 """
 
 from __future__ import annotations
@@ -18,15 +19,12 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-if TYPE_CHECKING:
-    from meldcode_survey.dashboard.queries.types import (
-        Cell,
-        Context,
-        Share,
-    )
+from .disclosure import COMMON_NOISE, MAX_NOISE
 
-SMALL_COUNT = "small_count"
-SMALL_BASE = "small_base"
+if TYPE_CHECKING:
+    from meldcode_survey.dashboard.queries.types import Context
+
+NOT_GIVEN = "x"  # a share or mean on a published base under the minimum
 STAFF_MARK = "†"  # staff view: a count under the threshold, exact
 
 
@@ -36,61 +34,78 @@ class LegendEntry:
     text: str
 
 
-def symbol(mark: str, threshold: int) -> str:
-    """How a hidden figure is written, in every output."""
-    return f"< {threshold}" if mark == SMALL_COUNT else "x"
-
-
-def count_mark(cell: Cell, threshold: int) -> str:
-    """The mark of a hidden count ("< 10"); "" for a shown one."""
-    return symbol(cell.mark or SMALL_COUNT, threshold) if cell.hidden else ""
-
-
-def share_mark(share: Share, threshold: int) -> str:
-    return symbol(share.mark or SMALL_BASE, threshold) if share.hidden else ""
+def _figures(context: Context) -> dict[str, int]:
+    """The numbers the legend and the note quote."""
+    t = context.threshold
+    return {
+        "t": t,
+        "m": t - 1,
+        "usual": t + COMMON_NOISE,
+        "top": t + MAX_NOISE,
+        "base": context.min_base,
+    }
 
 
 def legend(context: Context) -> list[LegendEntry]:
     """The legend of the marks, for a page or file with this Context."""
-    t = context.threshold
+    n = _figures(context)
     if context.unsuppressed:
         return [
             LegendEntry(
                 STAFF_MARK,
                 _(
-                    "a count under %(t)d: analysts see '< %(t)d' or a perturbed "
-                    "figure instead (exact figures, staff only)"
+                    "a count under %(t)d: analysts see %(t)d or a little more "
+                    "instead (exact figures, staff only)"
                 )
-                % {"t": t},
+                % n,
             )
         ]
     return [
+        LegendEntry("0", _("no one: a count of 0 is shown as 0")),
         LegendEntry(
-            symbol(SMALL_COUNT, t),
-            _("fewer than %(t)d (0 to %(m)d): not shown") % {"t": t, "m": t - 1},
+            _("%(t)d to %(top)d") % n,
+            _(
+                "may stand for fewer than %(t)d: a count of 1 to %(m)d is shown "
+                "as %(t)d or a little more (usually %(t)d to %(usual)d)"
+            )
+            % n,
         ),
         LegendEntry(
-            symbol(SMALL_BASE, t),
-            _("not computed: the share or mean rests on a count shown as '< %(t)d'")
-            % {"t": t},
+            NOT_GIVEN,
+            _(
+                "not given: the percentage or mean rests on a base shown as "
+                "under %(base)d"
+            )
+            % n,
         ),
     ]
 
 
 def disclosure_note(context: Context) -> str:
     """What was done to the figures, in plain words, for every output."""
-    t = context.threshold
+    n = _figures(context)
     if context.unsuppressed:
-        return _(
-            "Exact figures for staff: counts under %(t)d are shown and must not "
-            "be published. Analysts and every published summary get the "
-            "perturbed figures."
-        ) % {"t": t}
-    return _(
-        "To protect respondents, every count is rounded and perturbed "
-        "(afgerond/verstoord): a small, fixed amount of noise is added, the same "
-        "for the same figure on every page and in every file. A count under "
-        "%(t)d is shown as '< %(t)d' or as %(t)d. So totals need not add up "
-        "exactly, and a difference of a few between two figures can be noise. "
-        "Percentages and means are computed from the perturbed counts."
-    ) % {"t": t}
+        return (
+            _(
+                "Exact figures for staff: counts under %(t)d are shown and must "
+                "not be published. Analysts and every published summary get the "
+                "perturbed figures."
+            )
+            % n
+        )
+    return (
+        _(
+            "To protect respondents, every count is perturbed "
+            "(afgerond/verstoord): a small, fixed amount of noise is added, the "
+            "same for the same figure on every page and in every file. A count "
+            "of 0 is shown as 0. A count of 1 to %(m)d is never shown as such: "
+            "it is shown as %(t)d or a little more (usually %(t)d to %(usual)d, "
+            "at most %(top)d), so a figure of %(t)d to %(top)d may stand for "
+            "fewer people and small groups look larger than they are. Totals "
+            "need not add up exactly, and a difference of a few between two "
+            "figures can be noise. Percentages and means are computed from the "
+            "perturbed counts; they are not given (x) where their base is shown "
+            "as under %(base)d."
+        )
+        % n
+    )

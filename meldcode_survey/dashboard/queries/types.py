@@ -2,11 +2,11 @@
 
 The dashboard, every export and the PDF fact sheet render these objects as they
 are; nothing downstream recomputes a figure or decides what to hide. Analysts'
-counts are perturbed (queries/disclosure.py). A figure not shown has
-`hidden=True`, no value and a `mark` (queries/marks.py says how each output
-writes it and what it means). In the staff's unsuppressed view figures are
-exact, nothing is hidden, and `protected=True` marks a count under the
-threshold (what an analyst sees as "< 10" or perturbed).
+counts are perturbed (queries/disclosure.py) and always shown; a share or
+mean not given has `hidden=True` and no value (queries/marks.py says how each
+output writes it and what it means). In the staff's unsuppressed view figures
+are exact, nothing is hidden, and `protected=True` marks a count under the
+threshold (what an analyst sees as 10 or a little more).
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from datetime import date
 
 from meldcode_survey.review.queries import Example
 
+from .disclosure import min_base
+
 
 @dataclass(frozen=True)
 class Cell:
     """A count."""
 
     value: int | None
-    hidden: bool = False
-    protected: bool = False
-    mark: str = ""  # why it is hidden: marks.SMALL_COUNT or marks.SMALL_BASE
+    protected: bool = False  # staff only: the exact count is under the threshold
 
     def __str__(self) -> str:
         return "" if self.value is None else str(self.value)
@@ -41,7 +41,6 @@ class Share:
     protected: bool = False
     numerator: int | None = None
     denominator: int | None = None
-    mark: str = ""  # why it is hidden: marks.SMALL_COUNT or marks.SMALL_BASE
 
     @property
     def percent(self) -> float | None:
@@ -110,8 +109,8 @@ class ItemSummary:
 
     @property
     def chart_drawn(self) -> bool:
-        """A bar needs the valid n; a point under the threshold draws as 0."""
-        return not self.valid_n.hidden
+        """A bar needs the shares of its points: not where they are hidden."""
+        return not self.top_two.hidden
 
 
 @dataclass(frozen=True)
@@ -206,11 +205,16 @@ class Context:
     other_dataset: bool  # the other data set (real/synthetic) also has data
     alpha: float
 
+    @property
+    def min_base(self) -> int:
+        """The smallest published base of a share or mean analysts are given."""
+        return min_base(self.threshold)
+
 
 @dataclass(frozen=True)
 class CodedDilemmas:
     coded_cases: Cell
-    codes: list[CodeShare]  # most frequent first; hidden counts last
+    codes: list[CodeShare]  # most frequent first (as shown)
     whole_period: bool  # computed over the whole period despite a date filter
     available: bool = True  # False where they would mix synthetic and real data
     # The base of every code's share: coded cases whose final coding has a dilemma.
@@ -233,7 +237,7 @@ class SectorSummary:
     compare_version_number: int | None = None
     item_comparisons: int = 0  # how many sector-vs-all tests the items carry
     sectors: dict[str, str] = field(default_factory=dict)  # code -> label
-    # Every sector's figures, most respondents first (hidden counts last): the
+    # Every sector's figures, most respondents first (as shown): the
     # fact sheet's list of the sectors the respondents came from.
     sector_figures: list[SectorFigures] = field(default_factory=list)
 

@@ -1,7 +1,7 @@
 """Template filters for the aggregation module's figures (see ..formatting).
 
-Hidden figures come out as the marks of dashboard.queries.marks ("< 10" for
-counts, "x" for shares and means), the marks the exports use too.
+Counts come out as published; a share or mean not given as "x", the mark of
+dashboard.queries.marks that the exports use too.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ register = template.Library()
 
 
 @register.filter
-def count(cell: Cell, threshold: int = 10) -> str:
-    """`{{ cell|count:threshold }}`: the count, or "< threshold" when hidden."""
-    return formatting.count_text(cell, threshold)
+def count(cell: Cell) -> str:
+    """`{{ cell|count }}`: the count with thousands separators."""
+    return formatting.count_text(cell)
 
 
 @register.filter

@@ -94,45 +94,46 @@ def data_until(summary: SectorSummary) -> date | None:
 
 
 def factsheet_context(summary: SectorSummary, texts: FactsheetTexts) -> dict[str, Any]:
-    t = summary.context.threshold
     figures, everyone = summary.figures, summary.all_figures
     count = formatting.count_text
-    # The most named codes: visible and given at least once, in the module's order.
+    # The most named codes: given at least once, in the module's order.
     coded = [c for c in summary.coded.codes if c.cases.value][:TOP_CODES]
     return {
         "summary": summary,
         "context": summary.context,
         "texts": texts,
-        "threshold": t,
+        "min_base": summary.context.min_base,
         "has_responses": bool(summary.context.period.months),
         "data_until": data_until(summary),
         "sector_label": figures.label,
         "sector_lower": figures.label.lower(),
         "is_all": figures.is_all,
-        "respondents": count(figures.respondents, t),
-        "applied": count(figures.applied, t),
-        "cases": count(figures.cases, t),
+        "respondents": count(figures.respondents),
+        "applied": count(figures.applied),
+        "cases": count(figures.cases),
         "compared_with_all": summary.compared_with_all,
         "shows_all_sectors": everyone is not None,
-        "all_respondents": count(everyone.respondents, t) if everyone else "",
-        "all_cases": count(everyone.cases, t) if everyone else "",
+        "all_respondents": count(everyone.respondents) if everyone else "",
+        "all_cases": count(everyone.cases) if everyone else "",
         "main_sectors": [
-            {"label": f.label, "respondents": count(f.respondents, t)}
+            {"label": f.label, "respondents": count(f.respondents)}
             for f in summary.sector_figures[:MAIN_SECTORS]
         ],
-        "chart": charts.stacked_chart(summary.items, summary.scale, threshold=t),
-        "pie": charts.split_pie(figures, threshold=t),
+        "chart": charts.stacked_chart(
+            summary.items, summary.scale, min_base=summary.context.min_base
+        ),
+        "pie": charts.split_pie(figures),
         "top_codes": [
             {
                 "code": c,
                 "percent": formatting.percent_text(c.share),
                 "in_words": formatting.share_in_words(c.share),
-                "cases": count(c.cases, t),
+                "cases": count(c.cases),
             }
             for c in coded
         ],
-        "coded_cases": count(summary.coded.coded_cases, t),
-        "dilemma_cases": count(summary.coded.dilemma_cases, t),
+        "coded_cases": count(summary.coded.coded_cases),
+        "dilemma_cases": count(summary.coded.dilemma_cases),
         "examples": summary.examples[:MAX_EXAMPLES],
         "waves": _wave_rows(summary),
         "disclosure_note": marks.disclosure_note(summary.context),

@@ -1,11 +1,11 @@
 """A sector summary laid out as tables, for the CSV and XLSX writers.
 
-Every figure comes from the aggregation module's SectorSummary as it is: a
-hidden figure is written with its mark from dashboard.queries.marks ("< 10" for
-a count under the threshold, "x" for a share or mean resting on one, as
-Statistics Netherlands marks confidential figures), and the context table
-carries the note and the legend. Nothing is recomputed here; percentages are
-the module's shares times 100, rounded; means are rounded as on the dashboard.
+Every figure comes from the aggregation module's SectorSummary as it is: every
+count as published, a share or mean not given as its mark from
+dashboard.queries.marks ("x", as Statistics Netherlands marks confidential
+figures), and the context table carries the note and the legend. Nothing is
+recomputed here; percentages are the module's shares times 100, rounded; means
+are rounded as on the dashboard.
 
 Each table has a stable key and stable column ids (the CSV's `table` and
 `measure` columns) and translated titles and headers (the XLSX sheets).
@@ -152,7 +152,6 @@ def _iso(day: date | None) -> str:
 
 
 def _figures_table(summary: SectorSummary) -> SummaryTable:
-    t = summary.context.threshold
     table = SummaryTable(
         "respondents",
         _("Respondents"),
@@ -210,13 +209,13 @@ def _figures_table(summary: SectorSummary) -> SummaryTable:
             {
                 "code": f.sector,
                 "label": f.label,
-                "respondents": fmt_count(f.respondents, t),
-                "applied": fmt_count(f.applied, t),
+                "respondents": fmt_count(f.respondents),
+                "applied": fmt_count(f.applied),
                 "applied_percent": fmt_percent(f.applied_share),
                 **_interval("applied", f.applied_share),
-                "cases": fmt_count(f.cases, t),
-                "with_dilemma": fmt_count(f.with_dilemma, t),
-                "without_dilemma": fmt_count(f.without_dilemma, t),
+                "cases": fmt_count(f.cases),
+                "with_dilemma": fmt_count(f.with_dilemma),
+                "without_dilemma": fmt_count(f.without_dilemma),
                 "with_dilemma_percent": fmt_percent(f.with_dilemma_share),
                 **_interval("with_dilemma", f.with_dilemma_share),
                 "without_dilemma_percent": fmt_percent(f.without_dilemma_share),
@@ -226,7 +225,6 @@ def _figures_table(summary: SectorSummary) -> SummaryTable:
 
 
 def _items_table(summary: SectorSummary) -> SummaryTable:
-    t = summary.context.threshold
     scored = [s for s in summary.scale if s.value is not None]
     columns = [
         *_code_label(_("Item code"), _("Item")),
@@ -292,10 +290,10 @@ def _items_table(summary: SectorSummary) -> SummaryTable:
     for item in summary.items:
         row: dict[str, Any] = {"code": item.code, "label": item.text}
         for point in item.points:
-            row[f"count_{point.value}"] = fmt_count(point.count, t)
+            row[f"count_{point.value}"] = fmt_count(point.count)
         row.update(
-            not_applicable=fmt_count(item.not_applicable.count, t),
-            valid_n=fmt_count(item.valid_n, t),
+            not_applicable=fmt_count(item.not_applicable.count),
+            valid_n=fmt_count(item.valid_n),
             mean=fmt_mean(item),
             top_two_percent=fmt_percent(item.top_two),
             top_two_low=fmt_bound(item.top_two, item.top_two.low),
@@ -304,7 +302,7 @@ def _items_table(summary: SectorSummary) -> SummaryTable:
         if summary.compared_with_all:
             row["vs_all_points"], row["vs_all_significant"] = _versus_all(item)
         if wave is not None:
-            row.update(_versus_wave(item, t))
+            row.update(_versus_wave(item))
         table.rows.append(row)
     return table
 
@@ -324,12 +322,12 @@ def _wave_columns(number: int) -> list[TableColumn]:
     ]
 
 
-def _versus_wave(item: ItemSummary, threshold: int) -> dict[str, Any]:
+def _versus_wave(item: ItemSummary) -> dict[str, Any]:
     wave = item.wave
     if wave is None:
         return {"wave_wording": _("not in that version")}
     row: dict[str, Any] = {
-        "wave_valid_n": fmt_count(wave.valid_n, threshold),
+        "wave_valid_n": fmt_count(wave.valid_n),
         "wave_top_two_percent": fmt_percent(wave.top_two),
         "wave_wording": _("wording changed") if wave.wording_changed else _("same"),
     }
@@ -357,7 +355,6 @@ def _versus_all(item: ItemSummary) -> tuple[Any, Any]:
 
 
 def _choices_table(summary: SectorSummary) -> SummaryTable:
-    t = summary.context.threshold
     table = SummaryTable(
         "choices",
         _("Choice questions"),
@@ -384,7 +381,7 @@ def _choices_table(summary: SectorSummary) -> SummaryTable:
             {
                 "code": choice.code,
                 "label": choice.text,
-                "count": fmt_count(choice.answered, t),
+                "count": fmt_count(choice.answered),
                 "percent": None,
             }
         )
@@ -393,7 +390,7 @@ def _choices_table(summary: SectorSummary) -> SummaryTable:
                 {
                     "code": f"{choice.code}_{option.code}",
                     "label": f"{choice.text}: {option.label}",
-                    "count": fmt_count(option.count, t),
+                    "count": fmt_count(option.count),
                     "percent": fmt_percent(option.share),
                     **_interval("percent", option.share),
                 }
@@ -402,7 +399,6 @@ def _choices_table(summary: SectorSummary) -> SummaryTable:
 
 
 def _coded_table(summary: SectorSummary) -> SummaryTable:
-    t = summary.context.threshold
     coded = summary.coded
     table = SummaryTable(
         "coded_dilemmas",
@@ -436,7 +432,7 @@ def _coded_table(summary: SectorSummary) -> SummaryTable:
             "code": "coded",
             "label": _("Coded cases")
             + (f" ({_('whole period')})" if coded.whole_period else ""),
-            "cases": fmt_count(coded.coded_cases, t),
+            "cases": fmt_count(coded.coded_cases),
             "percent": None,
         }
     )
@@ -444,7 +440,7 @@ def _coded_table(summary: SectorSummary) -> SummaryTable:
         {
             "code": "with_dilemma",
             "label": _("Coded cases with a dilemma"),
-            "cases": fmt_count(coded.dilemma_cases, t),
+            "cases": fmt_count(coded.dilemma_cases),
             "percent": None,
         }
     )
@@ -453,7 +449,7 @@ def _coded_table(summary: SectorSummary) -> SummaryTable:
             {
                 "code": code.key,
                 "label": code.label,
-                "cases": fmt_count(code.cases, t),
+                "cases": fmt_count(code.cases),
                 "percent": fmt_percent(code.share),
                 **_interval("percent", code.share),
             }

@@ -1,7 +1,7 @@
 """XLSX summaries (openpyxl): a sheet per table, the codebook, a note on suppression.
 
 Cells that hold figures are numbers where the module gives a number and text
-("< 10", "x") where it hides one; every text cell is neutralised.
+("x") where it gives none; every text cell is neutralised.
 """
 
 from __future__ import annotations
