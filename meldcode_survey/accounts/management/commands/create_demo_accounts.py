@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-from meldcode_survey.accounts.invitations import invitation_url
+from meldcode_survey.accounts.invitations import invite
 from meldcode_survey.accounts.roles import ANALYST, STAFF, ensure_role_groups
 
 DEMO_ACCOUNTS = [("demo-staff", STAFF), ("demo-analyst", ANALYST)]
@@ -29,6 +29,5 @@ class Command(BaseCommand):
                 continue
             user = User.objects.create_user(username, is_staff=role == STAFF)
             user.groups.add(Group.objects.get(name=role))
-            self.stdout.write(
-                self.style.SUCCESS(f"{role:8} {username}  {invitation_url(user)}")
-            )
+            url = invite(user).url
+            self.stdout.write(self.style.SUCCESS(f"{role:8} {username}  {url}"))
