@@ -30,7 +30,7 @@ from meldcode_survey import audit
 from meldcode_survey.audit.admin_hooks import AuditedAdminMixin, added_and_removed
 from meldcode_survey.audit.models import Action
 
-from .invitations import invitation_url, send_invitation
+from .invitations import invite
 from .models import AnalystSectorAccess
 
 # User fields whose change is recorded; the password only as "changed".
@@ -127,14 +127,12 @@ class AccountAdmin(AuditedAdminMixin, UserAdmin):
 
     def _invite(self, request: HttpRequest, user: User) -> None:
         """Show the administrator the user's invitation link; e-mail it too."""
-        url = invitation_url(user, request)
-        sent = send_invitation(user, url)
-        audit.record(request.user, Action.USER_CHANGED, user, invitation_sent=True)
+        invitation = invite(user, actor=request.user, request=request)
         message = gettext("Invitation link for %(user)s: %(url)s") % {
             "user": user.get_username(),
-            "url": url,
+            "url": invitation.url,
         }
-        if sent:
+        if invitation.emailed:
             message += " " + gettext("It has been e-mailed to %(email)s.") % {
                 "email": user.email
             }

@@ -10,12 +10,17 @@ the password and, in that same session, links an authenticator app.
 Only such a session may link an app (`may_enrol`): knowing the password of an
 account that has no app yet is not enough to claim its second factor. A user
 whose app was reset (lost phone) gets a new invitation.
+
+Every path that invites (the admin's add form and action, `manage.py invite`,
+`manage.py reset_two_factor`, the demo accounts) goes through `invite`, which
+makes the link, e-mails it and records the audit entry.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -26,6 +31,11 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+
+from meldcode_survey import audit
+from meldcode_survey.audit.models import Action
+
+from .access import AnyUser
 
 ENROL_SESSION_KEY = "_may_enrol"
 
@@ -76,6 +86,28 @@ def send_invitation(user: User, url: str) -> bool:
         logger.exception("Could not e-mail the invitation of user %s", user.pk)
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Invitation:
+    url: str
+    emailed: bool
+
+
+def invite(
+    user: User, actor: AnyUser | None = None, request: HttpRequest | None = None
+) -> Invitation:
+    """Make `user`'s invitation link, e-mail it when possible and audit it.
+
+    `actor` is who invites (None for a management command); with `request` the
+    link is on the request's host, otherwise on SITE_URL.
+    """
+    url = invitation_url(user, request)
+    emailed = send_invitation(user, url)
+    audit.record(
+        actor, Action.USER_CHANGED, user, invitation_sent=True, emailed=emailed
+    )
+    return Invitation(url=url, emailed=emailed)
 
 
 def allow_enrolment(request: HttpRequest) -> None:

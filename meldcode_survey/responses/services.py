@@ -165,24 +165,36 @@ def run_later(task: Any, object_id: int) -> None:
 def narrative_screen(narrative_id: int) -> bool:
     """Screen a narrative's texts thoroughly and store the flags.
 
-    Returns False when the narrative is gone or its texts were purged. Raises
-    deidentify.NotBuilt when deduce is not installed.
+    The screening claims its narrative: only one not screened yet, locked for
+    as long as it is screened, and one locked by another screening is skipped.
+    So the after-submit task and the sweep never screen a narrative twice.
+
+    Returns False when the narrative is gone, its texts were purged, or it is
+    screened (or being screened) already. Raises deidentify.NotBuilt when
+    deduce is not installed.
     """
-    narrative = CaseNarrative.objects.filter(
-        pk=narrative_id, texts_purged_on__isnull=True
-    ).first()
-    if narrative is None:
-        return False
-    texts = {field: getattr(narrative, field) for field in NARRATIVE_FIELDS.values()}
-    flags = {
-        field: [flag.as_dict() for flag in thorough_screen(text)]
-        for field, text in texts.items()
-        if text
-    }
-    # Only if the texts are still the ones screened (retention may blank them).
-    stored = CaseNarrative.objects.filter(
-        pk=narrative_id, texts_purged_on__isnull=True, **texts
-    ).update(thorough_flags=flags, thorough_screened_at=timezone.now())
+    with transaction.atomic():
+        narrative = (
+            CaseNarrative.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk=narrative_id,
+                texts_purged_on__isnull=True,
+                thorough_screened_at__isnull=True,
+            )
+            .first()
+        )
+        if narrative is None:
+            return False
+        texts = {f: getattr(narrative, f) for f in NARRATIVE_FIELDS.values()}
+        flags = {
+            field: [flag.as_dict() for flag in thorough_screen(text)]
+            for field, text in texts.items()
+            if text
+        }
+        # Only if the texts are still the ones screened (retention may blank them).
+        stored = CaseNarrative.objects.filter(
+            pk=narrative_id, texts_purged_on__isnull=True, **texts
+        ).update(thorough_flags=flags, thorough_screened_at=timezone.now())
     return bool(stored)
 
 

@@ -210,3 +210,62 @@ def test_without_a_mail_server_no_invitation_is_said_to_be_sent(settings):
     user = UserFactory(email="nieuw@example.org")
     assert send_invitation(user, "https://example.org/invitation/x/") is False
     assert mail.outbox == []
+
+
+# --- Every path that invites audits it -----------------------------------------
+
+
+def _invitations_audited(user) -> list[AuditEntry]:
+    return list(
+        AuditEntry.objects.filter(
+            action=Action.USER_CHANGED,
+            object_id=str(user.pk),
+            details__invitation_sent=True,
+        )
+    )
+
+
+def test_the_admin_add_form_audits_the_invitation(administrator_client):
+    administrator_client.post(
+        reverse("admin:auth_user_add"),
+        {"username": "nieuwe.collega", "email": "collega@example.org"},
+    )
+
+    user = get_user_model().objects.get(username="nieuwe.collega")
+    (entry,) = _invitations_audited(user)
+    assert entry.actor is not None and entry.actor != user  # the administrator
+    assert entry.details["emailed"] is True
+
+
+def test_the_admin_action_audits_the_invitation(administrator_client):
+    user = _invited(ANALYST)
+
+    administrator_client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "send_invitation", "_selected_action": [user.pk]},
+    )
+
+    (entry,) = _invitations_audited(user)
+    assert entry.details["emailed"] is False  # no address
+
+
+@pytest.mark.parametrize("command", ["invite", "reset_two_factor"])
+def test_the_commands_audit_the_invitation(command, capsys):
+    user = _invited()
+    user.email = "collega@example.org"
+    user.save()
+
+    call_command(command, user.username)
+
+    (entry,) = _invitations_audited(user)
+    assert entry.actor is None  # a management command
+    assert entry.details["emailed"] is True
+    assert len(mail.outbox) == 1
+    assert "/account/invitation/" in capsys.readouterr().out
+
+
+def test_the_demo_accounts_audit_their_invitations(capsys):
+    call_command("create_demo_accounts")
+
+    for user in get_user_model().objects.filter(username__startswith="demo-"):
+        assert len(_invitations_audited(user)) == 1

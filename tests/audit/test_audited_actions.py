@@ -284,7 +284,7 @@ def test_an_invitation_made_by_the_command_is_recorded(capsys):
     call_command("invite", user.username)
 
     entry = _entries(Action.USER_CHANGED, user)[-1]
-    assert entry.details == {"invitation_sent": True}
+    assert entry.details == {"invitation_sent": True, "emailed": False}
 
 
 def test_demo_accounts_are_recorded_with_their_role(capsys):

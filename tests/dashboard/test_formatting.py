@@ -1,10 +1,11 @@
 """One way of writing figures everywhere: rounding half up, the marks, fractions."""
 
 import pytest
+from django.template import Context, Template
 from django.utils import translation
 
 from meldcode_survey.dashboard import formatting
-from meldcode_survey.dashboard.queries import Cell, ItemSummary, Share
+from meldcode_survey.dashboard.queries import Cell, Difference, ItemSummary, Share
 
 
 def _item(mean, hidden=False):
@@ -64,3 +65,68 @@ def test_counts_are_written_as_published_and_hidden_shares_as_x():
 def test_a_share_in_plain_words_as_the_published_sheet(share, words):
     with translation.override("nl"):
         assert formatting.share_in_words(Share(value=share)) == words
+
+
+# --- The template filters are the same rules ------------------------------------
+
+FIGURES = {
+    "count": [Cell(value=1234), Cell(value=None), Cell(value=None, hidden=True)],
+    "percent": [
+        Share(value=0.125),
+        Share(value=0.025),
+        Share(value=None),
+        Share(value=None, hidden=True),
+    ],
+    "interval": [
+        Share(value=0.45, low=0.375, high=0.525),
+        Share(value=0.45),
+        Share(value=0.45, low=0.4, high=0.5, hidden=True),
+    ],
+    "points": [
+        Difference(value=0.125),
+        Difference(value=-0.025),
+        Difference(value=0.0),
+        Difference(value=None, hidden=True),
+        Difference(value=None),
+        None,
+    ],
+    "mean": [_item(2.45), _item(None), _item(None, hidden=True)],
+    "in_words": [Share(value=0.36), Share(value=0.9), Share(value=None, hidden=True)],
+}
+FORMATTING = {
+    "count": lambda cell: formatting.count_text(cell, 10),
+    "percent": formatting.percent_text,
+    "interval": formatting.interval_text,
+    "points": formatting.points_text,
+    "mean": formatting.mean_text,
+    "in_words": formatting.share_in_words,
+}
+
+
+def _filtered(name: str, figure) -> str:
+    template = Template("{% load dashboard_figures %}{{ figure|" + name + " }}")
+    return template.render(Context({"figure": figure}, autoescape=False))
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_each_template_filter_writes_what_formatting_writes(name, language):
+    with translation.override(language):
+        for figure in FIGURES[name]:
+            assert _filtered(name, figure) == FORMATTING[name](figure), figure
+
+
+def test_the_template_filters_write_the_published_figures():
+    with translation.override("nl"):
+        written = {
+            name: [_filtered(name, f) for f in FIGURES[name]] for name in FIGURES
+        }
+
+    assert written == {
+        "count": ["1.234", "–", "< 10"],
+        "percent": ["13%", "3%", "–", "x"],
+        "interval": ["38–53%", "", ""],
+        "points": ["+13", "−3", "±0", "x", "–", "–"],
+        "mean": ["2,5", "–", "x"],
+        "in_words": ["ruim 1/3", "", ""],
+    }

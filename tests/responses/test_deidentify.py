@@ -1,6 +1,7 @@
 """The thorough screening (deduce) and how a submitted narrative gets it."""
 
 import logging
+import threading
 from functools import cache
 
 import pytest
@@ -171,3 +172,88 @@ def test_screening_does_not_store_flags_for_texts_that_changed_meanwhile(
     assert services.narrative_screen(narrative.pk) is False
     narrative.refresh_from_db()
     assert narrative.thorough_screened_at is None
+
+
+# --- One screening per narrative ---------------------------------------------------
+
+
+def _counting_screen(monkeypatch) -> list[str]:
+    from meldcode_survey.responses import services
+
+    screened: list[str] = []
+
+    def screen_and_count(text):
+        screened.append(threading.current_thread().name)
+        return []
+
+    monkeypatch.setattr(services, "thorough_screen", screen_and_count)
+    return screened
+
+
+@pytest.mark.django_db
+def test_a_narrative_the_sweep_screened_is_not_screened_again(
+    seed_version, submit, monkeypatch
+):
+    """The after-submit task was still queued when the sweep came by: when it
+    runs at last it screens nothing."""
+    from meldcode_survey.responses import services
+    from meldcode_survey.review.tasks import screening_sweep_task
+
+    narrative = CaseNarrative.objects.get(response=submit(seed_version))
+    screened = _counting_screen(monkeypatch)
+
+    assert screening_sweep_task.apply().get() == 1
+    narrative.refresh_from_db()
+    first, calls = narrative.thorough_screened_at, len(screened)
+    assert first is not None and calls > 0
+
+    assert services.narrative_screen(narrative.pk) is False
+    narrative.refresh_from_db()
+    assert narrative.thorough_screened_at == first
+    assert len(screened) == calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_skips_a_narrative_that_is_being_screened(
+    seed_version, submit, monkeypatch
+):
+    """Both at the same time: the after-submit screening in one worker holds
+    the narrative, the sweep in another passes it by instead of waiting."""
+    from django.db import connection
+
+    from meldcode_survey.responses import services
+    from meldcode_survey.review.tasks import screening_sweep_task
+
+    if not connection.features.has_select_for_update_skip_locked:
+        pytest.skip("needs row locks (PostgreSQL)")
+    narrative = CaseNarrative.objects.get(response=submit(seed_version))
+    started, release = threading.Event(), threading.Event()
+    screened: list[str] = []
+
+    def slow_screen(text):
+        screened.append(threading.current_thread().name)
+        started.set()
+        release.wait(10)
+        return []
+
+    monkeypatch.setattr(services, "thorough_screen", slow_screen)
+    outcome = {}
+
+    def after_submit():
+        try:
+            outcome["stored"] = services.narrative_screen(narrative.pk)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=after_submit, name="after-submit")
+    worker.start()
+    assert started.wait(10)
+    try:
+        swept = screening_sweep_task.apply().get()
+    finally:
+        release.set()
+        worker.join(10)
+
+    assert swept == 0
+    assert outcome["stored"] is True
+    assert set(screened) == {"after-submit"}

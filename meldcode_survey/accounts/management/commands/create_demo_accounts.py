@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from meldcode_survey import audit
-from meldcode_survey.accounts.invitations import invitation_url
+from meldcode_survey.accounts.invitations import invite
 from meldcode_survey.accounts.roles import ANALYST, STAFF, roles_update
 from meldcode_survey.audit.models import Action
 
@@ -36,6 +36,5 @@ class Command(BaseCommand):
                 flags = {"is_staff": user.is_staff, "is_superuser": False}
                 audit.record(None, Action.USER_CREATED, user, **flags)
                 audit.record(None, Action.USER_ROLES_CHANGED, user, added=[role])
-            self.stdout.write(
-                self.style.SUCCESS(f"{role:8} {username}  {invitation_url(user)}")
-            )
+            url = invite(user).url
+            self.stdout.write(self.style.SUCCESS(f"{role:8} {username}  {url}"))

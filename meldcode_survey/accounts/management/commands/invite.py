@@ -3,9 +3,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from meldcode_survey import audit
-from meldcode_survey.accounts.invitations import invitation_url, send_invitation
-from meldcode_survey.audit.models import Action
+from meldcode_survey.accounts.invitations import invite
 
 
 class Command(BaseCommand):
@@ -24,9 +22,9 @@ class Command(BaseCommand):
             user = User.objects.get_by_natural_key(username)
         except User.DoesNotExist as missing:
             raise CommandError(f"No user named {username!r}.") from missing
-        url = invitation_url(user)
-        sent = send_invitation(user, url)
-        audit.record(None, Action.USER_CHANGED, user, invitation_sent=True)
-        self.stdout.write(self.style.SUCCESS(f"Invitation for {username}: {url}"))
-        if sent:
+        invitation = invite(user)
+        self.stdout.write(
+            self.style.SUCCESS(f"Invitation for {username}: {invitation.url}")
+        )
+        if invitation.emailed:
             self.stdout.write(f"E-mailed to {user.email}.")

@@ -6,7 +6,7 @@ from django.db import transaction
 from django_otp import devices_for_user
 
 from meldcode_survey import audit
-from meldcode_survey.accounts.invitations import invitation_url, send_invitation
+from meldcode_survey.accounts.invitations import invite
 from meldcode_survey.audit.models import Action
 
 
@@ -34,8 +34,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Removed {len(devices)} device(s) of {username}.")
         )
-        url = invitation_url(user)
-        sent = send_invitation(user, url)
-        self.stdout.write(f"Invitation to set up a new app: {url}")
-        if sent:
+        invitation = invite(user)
+        self.stdout.write(f"Invitation to set up a new app: {invitation.url}")
+        if invitation.emailed:
             self.stdout.write(f"E-mailed to {user.email}.")
