@@ -30,6 +30,7 @@ from .flow import Flow
 from .forms import ResumeForm, SectionForm, SubmitForm, initial_from_answers
 from .models import Draft, Response, hash_resume_code
 from .rendering import page_blocks
+from .screening import Flag
 from .services import (
     IncompleteDraft,
     draft_new_resume_code,
@@ -389,14 +390,15 @@ def _submit(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("responses:thanks", slug=questionnaire.slug)
         return _rejected(request)
     flow = Flow.for_version(draft.version)
-    screening = screening_results(flow, draft.answers)
+    screened: dict[str, list[Flag]] = {}  # stored with the answers: screened once
+    screening = screening_results(flow, draft.answers, screened)
     form = SubmitForm(request.POST, needs_confirmation=bool(screening))
     if not form.is_valid():
         return _render_review(
             request, flow, draft, form, status=400, screening=screening
         )
     try:
-        response_submit(draft=draft, submission_key=key)
+        response_submit(draft=draft, submission_key=key, screened=screened)
     except IncompleteDraft as incomplete:
         messages.error(request, _("Please answer the required questions on this page."))
         return redirect(
