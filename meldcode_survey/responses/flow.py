@@ -28,6 +28,11 @@ class Flow:
         return cls.load(version)
 
     @classmethod
+    def for_published(cls, version_id: int, published_at: datetime) -> Flow:
+        """The flow of the frozen version with this id and publication time."""
+        return _frozen_flow(version_id, published_at)
+
+    @classmethod
     def load(cls, version: Version) -> Flow:
         sections = version.sections.select_related(
             "condition_question"
