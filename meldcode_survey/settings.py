@@ -137,6 +137,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://meldcode-survey"),
+    # Rendered template fragments that are the same for everyone (the frame of
+    # the respondent's pages, per language): in each process's memory, since a
+    # round trip to a shared cache would cost more than rendering them.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "meldcode-survey-fragments",
+        "TIMEOUT": None,
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
