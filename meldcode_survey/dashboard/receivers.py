@@ -1,8 +1,8 @@
 """Keep the rollups current as responses go, and the figures stamps as coding
 changes.
 
-A submit is counted after its commit by a task (see `tasks.count_after_submit`,
-called by the submit). A deleted response is subtracted inside the deleting
+A submit is counted after its commit by a task (`tasks.count_response_task`,
+sent by name by the submit). A deleted response is subtracted inside the deleting
 transaction, so a delete that rolls back leaves the rollups as they were. Changes
 to the narrative coding renew the figures stamps, so no cached page shows old
 coded figures.
