@@ -260,6 +260,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # a new periodic task gets a data migration, not an entry here.
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# Database sessions (Django's), loaded with one written-out statement.
+SESSION_ENGINE = "meldcode_survey.lib.sessions"
+
 # Security: secure defaults in production, relaxed only for local development.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
