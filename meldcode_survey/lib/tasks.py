@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from celery import Celery, Task
+from celery import Celery
 from kombu.connection import ConnectionPool
 
 from meldcode_survey.celery import app as celery_app
@@ -25,9 +25,9 @@ from meldcode_survey.celery import app as celery_app
 logger = logging.getLogger(__name__)
 
 
-def run_later(task: Task | str, args: Sequence[Any], *, when_lost: str) -> None:
-    """Have the worker run `task(*args)`; without a broker (tasks run eagerly)
-    it runs here and now.
+def run_later(task: Any, args: Sequence[Any], *, when_lost: str) -> None:
+    """Have the worker run `task(*args)` (`task`: a Celery task or its name);
+    without a broker (tasks run eagerly) it runs here and now.
 
     Never raises and never waits on a broker that is down: a failure is logged
     with `when_lost` (what catches up, e.g. "the sweep will count it").
@@ -35,14 +35,14 @@ def run_later(task: Task | str, args: Sequence[Any], *, when_lost: str) -> None:
     name = _name(task)
     try:
         if celery_app.conf.task_always_eager:
-            _registered(task).apply(args=list(args), throw=True)
+            _registered(task).apply(args=tuple(args), throw=True)
             return
         send_fail_fast(task, args)
     except Exception:
         logger.exception("Could not queue %s for %s; %s", name, list(args), when_lost)
 
 
-def send_fail_fast(task: Task | str, args: Sequence[Any]) -> None:
+def send_fail_fast(task: Any, args: Sequence[Any]) -> None:
     """Queue `task(*args)` (its route from CELERY_TASK_ROUTES) on a connection
     that tries the broker once; raises when the broker cannot be reached."""
     pool = _fail_fast_pool(celery_app, celery_app.conf.broker_url)
@@ -55,11 +55,11 @@ def send_fail_fast(task: Task | str, args: Sequence[Any]) -> None:
             task.apply_async(args=list(args), connection=connection, retry=False)
 
 
-def _name(task: Task | str) -> str:
-    return task if isinstance(task, str) else task.name
+def _name(task: Any) -> str:
+    return task if isinstance(task, str) else str(task.name)
 
 
-def _registered(task: Task | str) -> Task:
+def _registered(task: Any) -> Any:
     """The task object; a name is looked up once every app's tasks are loaded."""
     if not isinstance(task, str):
         return task

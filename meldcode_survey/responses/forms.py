@@ -91,7 +91,7 @@ def _shared_field(version: Version, question: Question, required: bool) -> forms
 
 def _question_field(question: Question, required: bool) -> forms.Field:
     field = _field_for(question, required)
-    field.question = question
+    field.question = question  # type: ignore[attr-defined]
     return field
 
 
@@ -116,12 +116,12 @@ class SectionForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.questions = questions
-        shared = version is not None and version.is_frozen and version.published_at
+        published = version and version.is_frozen and version.published_at
         for question in questions:
             required = question.required and not partial
             self.fields[field_name(question)] = (
                 _shared_field(version, question, required)
-                if shared
+                if version is not None and published
                 else _question_field(question, required)
             )
 

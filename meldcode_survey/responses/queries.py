@@ -47,8 +47,10 @@ def live_draft(key: uuid.UUID, slug: str) -> Draft | None:
     draft = next(iter(Draft.objects.raw(_draft_sql(), params)), None)
     if draft is None:
         return None
-    published_at = _as_datetime(draft.version_published_at)
-    if published_at is not None and draft.version_status != Version.Status.DRAFT:
+    # The version's columns, named in the statement.
+    published_at = _as_datetime(getattr(draft, "version_published_at"))  # noqa: B009
+    status = getattr(draft, "version_status")  # noqa: B009
+    if published_at is not None and status != Version.Status.DRAFT:
         version = Flow.for_published(draft.version_id, published_at).version
         if version.questionnaire.slug == slug:  # else renamed: loaded afresh
             draft.version = version

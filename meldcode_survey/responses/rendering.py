@@ -13,6 +13,7 @@ published are rendered in full each time.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +69,7 @@ def page_blocks(form: SectionForm, version: Version) -> list[RenderedBlock]:
 
 
 def blank_blocks(
-    version: Version, questions: list[Question], initial: dict[str, Any]
+    version: Version, questions: list[Question], initial: Mapping[str, Any]
 ) -> list[RenderedBlock]:
     """A published version's page with the values in `initial` (by field name),
     as page_blocks renders its unbound form, without building that form."""
