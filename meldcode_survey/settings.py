@@ -137,6 +137,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://meldcode-survey"),
+    # Rendered template fragments that are the same for everyone (the frame of
+    # the respondent's pages, per language): in each process's memory, since a
+    # round trip to a shared cache would cost more than rendering them.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "meldcode-survey-fragments",
+        "TIMEOUT": None,
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -253,6 +261,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
 # Tasks outside the apps' tasks.py (which Celery finds itself).
 CELERY_IMPORTS = ["meldcode_survey.retention"]
+
+# Database sessions (Django's), loaded with one written-out statement.
+SESSION_ENGINE = "meldcode_survey.lib.sessions"
 
 # Security: secure defaults in production, relaxed only for local development.
 SESSION_COOKIE_HTTPONLY = True

@@ -11,6 +11,7 @@ stamp, the key under which the pages cache their figures.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from collections import Counter
@@ -41,6 +42,8 @@ from .models import (
     ResponseRollup,
     SectorNote,
 )
+
+logger = logging.getLogger(__name__)
 
 # A row of a values() query: column name to value.
 Row = dict[str, Any]
@@ -83,6 +86,24 @@ def rollups_uncount_response(response_id: int) -> None:
         ).update(counted_in_rollups=False)
         if counted:
             rollups_remove_response(response_id)
+
+
+@transaction.atomic
+def response_delete(response: Response) -> None:
+    """Delete a stored response, its answers and its case, and take it out of
+    the rollups in the same transaction (a delete that rolls back leaves them
+    as they were). A failure in the rollups is logged, not raised: the nightly
+    rebuild repairs them, and the delete goes ahead."""
+    try:
+        with transaction.atomic():
+            rollups_uncount_response(response.pk)
+    except Exception:
+        logger.exception(
+            "Could not subtract response %s from the dashboard rollups; "
+            "run refresh_aggregates to repair",
+            response.pk,
+        )
+    response.delete()
 
 
 def rollups_count_missed() -> int:

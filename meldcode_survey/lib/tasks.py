@@ -4,10 +4,15 @@ Celery's own connection pool retries a broker that is down for about six seconds
 before it gives up, which a respondent would wait for after every submit while
 Redis is down. Work sent from the respondent's path has a sweep that catches what
 could not be sent, so giving up at once loses nothing.
+
+A task is named by its registered name or given as the task itself: an app
+sends another app's task by name, without importing that app (responses never
+imports the dashboard).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -15,14 +20,52 @@ from typing import Any
 from celery import Celery
 from kombu.connection import ConnectionPool
 
+from meldcode_survey.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+def run_later(task: Any, args: Sequence[Any], *, when_lost: str) -> None:
+    """Have the worker run `task(*args)` (`task`: a Celery task or its name);
+    without a broker (tasks run eagerly) it runs here and now.
+
+    Never raises and never waits on a broker that is down: a failure is logged
+    with `when_lost` (what catches up, e.g. "the sweep will count it").
+    """
+    name = _name(task)
+    try:
+        if celery_app.conf.task_always_eager:
+            _registered(task).apply(args=tuple(args), throw=True)
+            return
+        send_fail_fast(task, args)
+    except Exception:
+        logger.exception("Could not queue %s for %s; %s", name, list(args), when_lost)
+
 
 def send_fail_fast(task: Any, args: Sequence[Any]) -> None:
     """Queue `task(*args)` (its route from CELERY_TASK_ROUTES) on a connection
     that tries the broker once; raises when the broker cannot be reached."""
-    app = task.app
-    pool = _fail_fast_pool(app, app.conf.broker_url)
+    pool = _fail_fast_pool(celery_app, celery_app.conf.broker_url)
     with pool.acquire(block=True) as connection:
-        task.apply_async(args=list(args), connection=connection, retry=False)
+        if isinstance(task, str):
+            celery_app.send_task(
+                task, args=list(args), connection=connection, retry=False
+            )
+        else:
+            task.apply_async(args=list(args), connection=connection, retry=False)
+
+
+def _name(task: Any) -> str:
+    return task if isinstance(task, str) else str(task.name)
+
+
+def _registered(task: Any) -> Any:
+    """The task object; a name is looked up once every app's tasks are loaded."""
+    if not isinstance(task, str):
+        return task
+    if task not in celery_app.tasks:
+        celery_app.loader.import_default_modules()
+    return celery_app.tasks[task]
 
 
 @cache

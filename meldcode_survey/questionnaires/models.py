@@ -127,14 +127,15 @@ class Questionnaire(Translatable, models.Model):
             raise FrozenVersionError()
         return super().delete(*args, **kwargs)
 
-    def is_open(self, now: Any = None) -> bool:
-        """Whether new respondents may start: within the dates, with a live version."""
+    def is_open(self, now: Any = None, *, published: Version | None = None) -> bool:
+        """Whether new respondents may start: within the dates, with a live version
+        (`published`: the caller's copy of published_version(), saving a query)."""
         now = now or timezone.now()
         if self.opens_at and now < self.opens_at:
             return False
         if self.closes_at and now >= self.closes_at:
             return False
-        return self.published_version() is not None
+        return (published or self.published_version()) is not None
 
 
 class Version(Translatable, models.Model):

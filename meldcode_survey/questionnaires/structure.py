@@ -23,7 +23,7 @@ class Structure:
     """Sections in order, each with its questions (and their conditions,
     choices and Likert scale points) prefetched."""
 
-    version_id: int
+    version: Version
     sections: list[Section]
 
     @property
@@ -35,13 +35,15 @@ class Structure:
 def structure(version: Version) -> Structure:
     """The structure of `version`, from the process cache when it is frozen."""
     if version.is_frozen and version.published_at:
-        return _frozen(version.pk, version.published_at)
+        return frozen_structure(version.pk, version.published_at)
     return _load(version)
 
 
 @lru_cache(maxsize=FROZEN_CACHED)
-def _frozen(version_id: int, published_at: datetime) -> Structure:
-    return _load(Version.objects.get(pk=version_id))
+def frozen_structure(version_id: int, published_at: datetime) -> Structure:
+    """The structure of the frozen version with this id and publication time,
+    with the version itself (callers that know only its id and time)."""
+    return _load(Version.objects.select_related("questionnaire").get(pk=version_id))
 
 
 def _load(version: Version) -> Structure:
@@ -50,4 +52,4 @@ def _load(version: Version) -> Structure:
         "questions__condition_question",
         "questions__group__scale__points",
     )
-    return Structure(version_id=version.pk, sections=list(sections))
+    return Structure(version=version, sections=list(sections))

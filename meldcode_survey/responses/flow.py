@@ -7,10 +7,11 @@ so an answer on a page that ends up hidden never shows a later page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from meldcode_survey.questionnaires.models import Question, Section, Version
-from meldcode_survey.questionnaires.structure import structure
+from meldcode_survey.questionnaires.structure import frozen_structure, structure
 
 
 @dataclass
@@ -23,6 +24,13 @@ class Flow:
         """The flow of a version, on its structure (questionnaires.structure:
         loaded once per process for a frozen version)."""
         return cls(version=version, sections=structure(version).sections)
+
+    @classmethod
+    def for_published(cls, version_id: int, published_at: datetime) -> Flow:
+        """The flow of the frozen version with this id and publication time,
+        with the version itself, from the same process cache."""
+        frozen = frozen_structure(version_id, published_at)
+        return cls(version=frozen.version, sections=frozen.sections)
 
     @property
     def questions(self) -> list[Question]:

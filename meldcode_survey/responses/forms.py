@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from meldcode_survey.questionnaires.models import (
@@ -14,6 +15,7 @@ from meldcode_survey.questionnaires.models import (
     LikertGroup,
     Question,
     Section,
+    Version,
 )
 
 from .flow import Flow
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
 
 FIELD_PREFIX = "q_"
 HONEYPOT = "website"
+MAX_CACHED_FIELDS = 10_000
+# The form fields of published versions' questions, made once per process and
+# shared by the forms (see SectionForm): a published version is frozen.
+_fields: dict[tuple, forms.Field] = {}
 
 
 def field_name(question: Question) -> str:
@@ -77,8 +83,30 @@ class Block:
     fields: list[forms.BoundField]
 
 
+def _shared_field(version: Version, question: Question, required: bool) -> forms.Field:
+    key = (version.pk, version.published_at, get_language(), question.pk, required)
+    field = _fields.get(key)
+    if field is None:
+        if len(_fields) >= MAX_CACHED_FIELDS:
+            _fields.clear()
+        field = _fields[key] = _question_field(question, required)
+    return field
+
+
+def _question_field(question: Question, required: bool) -> forms.Field:
+    field = _field_for(question, required)
+    field.question = question  # type: ignore[attr-defined]
+    return field
+
+
 class SectionForm(forms.Form):
-    """One page. `partial` drops the required checks (for going back a page)."""
+    """One page. `partial` drops the required checks (for going back a page).
+
+    Given the published `version` the questions belong to, the form uses the
+    fields made for them once per process and language: building a page's
+    fields costs about as much as the rest of the page view. Nothing changes a
+    form's fields after they are made, so sharing them is safe.
+    """
 
     website = forms.CharField(required=False, label=_("Leave this field empty"))
 
@@ -87,14 +115,19 @@ class SectionForm(forms.Form):
         *args: Any,
         questions: list[Question],
         partial: bool = False,
+        version: Version | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.questions = questions
+        published = version and version.is_frozen and version.published_at
         for question in questions:
-            field = _field_for(question, question.required and not partial)
-            field.question = question  # type: ignore[attr-defined]
-            self.fields[field_name(question)] = field
+            required = question.required and not partial
+            self.fields[field_name(question)] = (
+                _shared_field(version, question, required)
+                if version is not None and published
+                else _question_field(question, required)
+            )
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
@@ -147,7 +180,7 @@ def first_invalid_section(flow: Flow, answers: dict[str, Any]) -> Section | None
     for section in flow.visible_sections(answers):
         questions = flow.visible_questions(section, answers)
         data = {field_name(q): kept[q.code] for q in questions if q.code in kept}
-        if not SectionForm(data, questions=questions).is_valid():
+        if not SectionForm(data, questions=questions, version=flow.version).is_valid():
             return section
     return None
 

@@ -4,18 +4,19 @@ A published version is frozen, so the HTML of a question without an answer
 depends only on the version, the question and the language. It is rendered
 once per process, with markers where an answer goes (a radio's or checkbox's
 `checked`, a text's value), and filled in for each page view with what the
-draft holds. The cached HTML is made from an unbound form without initial
-values, so it cannot hold anyone's answers. A bound form (a page sent back
-with errors) and a version that is not frozen are rendered in full each time.
+draft holds (`blank_blocks`: a page view needs no form at all). The cached HTML
+is made from an unbound form without initial values, so it cannot hold anyone's
+answers. A bound form (a page sent back with errors) and a version that is not
+published are rendered in full each time.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -30,7 +31,13 @@ FIELD_TEMPLATE = "responses/_field.html"
 # form fields refuse it), so it marks the places an answer goes.
 MARK = "\x00"
 _MARKED = re.compile(f"{MARK}([^{MARK}]*){MARK}")
-CHOICE_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
+# The questions shown as radios or checkboxes (forms._field_for).
+CHOICE_TYPES = (
+    Question.Type.SINGLE_CHOICE,
+    Question.Type.MULTIPLE_CHOICE,
+    Question.Type.LIKERT,
+    Question.Type.YES_NO,
+)
 MAX_CACHED = 10_000
 _blanks: dict[tuple, SafeString] = {}
 
@@ -43,30 +50,47 @@ class RenderedBlock:
     fields: list[SafeString]
 
 
+def is_published(version: Version) -> bool:
+    """Frozen and published: its questions' HTML can be reused."""
+    return bool(version.is_frozen and version.published_at)
+
+
 def page_blocks(form: SectionForm, version: Version) -> list[RenderedBlock]:
     """The page's questions as HTML, grouped as SectionForm.blocks() groups them."""
-    reuse = not form.is_bound and version.is_frozen and version.published_at
-    blocks = []
-    for block in form.blocks():
-        if reuse:
-            html = [_filled(version, bound) for bound in block.fields]
+    if not form.is_bound and is_published(version):
+        return blank_blocks(version, form.questions, form.initial)
+    return [
+        RenderedBlock(
+            block.group,
+            [render_to_string(FIELD_TEMPLATE, {"field": b}) for b in block.fields],
+        )
+        for block in form.blocks()
+    ]
+
+
+def blank_blocks(
+    version: Version, questions: list[Question], initial: Mapping[str, Any]
+) -> list[RenderedBlock]:
+    """A published version's page with the values in `initial` (by field name),
+    as page_blocks renders its unbound form, without building that form."""
+    blocks: list[RenderedBlock] = []
+    for question in questions:
+        html = _filled(version, question, initial.get(field_name(question)))
+        if blocks and question.group_id and blocks[-1].group == question.group:
+            blocks[-1].fields.append(html)
         else:
-            html = [
-                render_to_string(FIELD_TEMPLATE, {"field": b}) for b in block.fields
-            ]
-        blocks.append(RenderedBlock(block.group, html))
+            blocks.append(RenderedBlock(question.group, [html]))
     return blocks
 
 
-def _filled(version: Version, bound: forms.BoundField) -> SafeString:
-    question: Question = bound.field.question  # type: ignore[attr-defined]
+def _filled(version: Version, question: Question, value: Any) -> SafeString:
     key = (version.pk, version.published_at, get_language(), question.pk)
     blank = _blanks.get(key)
     if blank is None:
         if len(_blanks) >= MAX_CACHED:
             _blanks.clear()
         blank = _blanks[key] = render_blank(question)
-    return fill(blank, bound.value(), isinstance(bound.field.widget, CHOICE_WIDGETS))
+    return fill(blank, value, question.type in CHOICE_TYPES)
 
 
 def render_blank(question: Question) -> SafeString:

@@ -1,33 +1,32 @@
 """Writes on the respondent's path: start, save and submit a draft.
 
-Only Django and the database are needed here. What follows a submit is called
+Only Django and the database are needed here. What follows a submit is sent
 after its commit and never fails it, nor waits on it: the dashboard counts the
-response in a task. A deleted response leaves the dashboard's rollups in the
-deleting transaction (`response_delete`). These are the two places this app
-names the dashboard.
+response in its task, sent by name (COUNT_TASK; this app never imports the
+dashboard), and the worker screens the narrative thoroughly.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from meldcode_survey.dashboard.services import rollups_uncount_response
-from meldcode_survey.dashboard.tasks import count_after_submit
-from meldcode_survey.lib.tasks import send_fail_fast
+from meldcode_survey.lib.tasks import run_later
 from meldcode_survey.questionnaires.models import NOT_APPLICABLE, YES, Question, Version
 
 from .deidentify import thorough_screen
 from .flow import Flow
 from .forms import first_invalid_section
 from .models import NARRATIVE_FIELDS, Answer, CaseNarrative, Draft, Response
-from .screening import screen
+from .screening import Flag, screen
 
-logger = logging.getLogger(__name__)
+# The dashboard's task that counts a submitted response in its rollups; beat's
+# sweep (dashboard.count_missed_responses) counts what it missed.
+COUNT_TASK = "dashboard.count_response"
 
 
 class IncompleteDraft(Exception):
@@ -71,25 +70,6 @@ def draft_save_answers(
     return resume_code
 
 
-@transaction.atomic
-def response_delete(response: Response) -> None:
-    """Delete a stored response, its answers and its case.
-
-    It leaves the dashboard's rollups in the same transaction, so a delete that
-    rolls back leaves them as they were. A failure there is logged, not raised:
-    the nightly rebuild repairs the rollups, and the delete goes ahead.
-    """
-    try:
-        rollups_uncount_response(response.pk)
-    except Exception:
-        logger.exception(
-            "Could not subtract response %s from the dashboard rollups; "
-            "run refresh_aggregates to repair",
-            response.pk,
-        )
-    response.delete()
-
-
 def draft_new_resume_code(draft: Draft) -> str:
     """Replace the resume code (e.g. when the respondent lost it)."""
     code = draft.assign_resume_code()
@@ -97,43 +77,44 @@ def draft_new_resume_code(draft: Draft) -> str:
     return code
 
 
-def response_submit(*, draft: Draft, submission_key: uuid.UUID) -> Response:
+def response_submit(
+    *,
+    draft: Draft,
+    submission_key: uuid.UUID,
+    screened: Mapping[str, list[Flag]] | None = None,
+) -> Response:
     """Store the draft as one response, exactly once per submission key.
 
     A second call with the same key (double click, back button, network retry)
     returns the stored response. Answers to questions that ended up hidden are
     discarded. Raises IncompleteDraft if a shown answer is missing or invalid.
+    `screened` holds the fast screening's flags of texts screened already in
+    this request (text -> flags), so that no text is screened twice.
     """
-    existing = Response.objects.filter(submission_key=submission_key).first()
-    if existing:
-        return existing
     flow = Flow.for_version(draft.version)
     missing = first_invalid_section(flow, draft.answers)
     if missing is not None:
+        stored = Response.objects.filter(submission_key=submission_key).first()
+        if stored is not None:
+            return stored
         raise IncompleteDraft(missing.code)
     try:
         with transaction.atomic():
-            response = _store(flow, draft, submission_key)
+            response, narrative_id = _store(flow, draft, submission_key, screened)
     except IntegrityError:
-        # A concurrent request with the same key won the race; anything else is
-        # a real error and must not be hidden.
+        # Stored already: a repeated call, or a concurrent request with the same
+        # key won the race. Anything else is a real error and must not be hidden.
         stored = Response.objects.filter(submission_key=submission_key).first()
         if stored is None:
             raise
         return stored
-    transaction.on_commit(lambda: count_after_submit(response.pk))
-    transaction.on_commit(lambda: _screen_narrative_of(response))
-    return response
-
-
-def _screen_narrative_of(response: Response) -> None:
-    narrative_id = (
-        CaseNarrative.objects.filter(response=response)
-        .values_list("pk", flat=True)
-        .first()
+    when_lost = "not counted in the rollups yet; the sweep will"
+    transaction.on_commit(
+        lambda: run_later(COUNT_TASK, [response.pk], when_lost=when_lost)
     )
     if narrative_id is not None:
-        narrative_screen_later(narrative_id)
+        transaction.on_commit(lambda: narrative_screen_later(narrative_id))
+    return response
 
 
 def narrative_screen_later(narrative_id: int) -> None:
@@ -145,21 +126,10 @@ def narrative_screen_later(narrative_id: int) -> None:
     """
     from .tasks import screen_narrative_task
 
-    run_later(screen_narrative_task, narrative_id)
-
-
-def run_later(task: Any, object_id: int) -> None:
-    """Queue `task(object_id)`, or run it in-process when tasks run eagerly.
-
-    Never waits on a broker that is down: the screening sweep catches up."""
-    if task.app.conf.task_always_eager:
-        task.apply(args=[object_id], throw=False)
-        return
-    try:
-        # The queue comes from CELERY_TASK_ROUTES (SCREENING_QUEUE).
-        send_fail_fast(task, [object_id])
-    except Exception:
-        logger.exception("Could not queue %s for %s", task.name, object_id)
+    # The queue comes from CELERY_TASK_ROUTES (SCREENING_QUEUE).
+    run_later(
+        screen_narrative_task, [narrative_id], when_lost="the screening sweep will"
+    )
 
 
 def narrative_screen(narrative_id: int) -> bool:
@@ -198,7 +168,14 @@ def narrative_screen(narrative_id: int) -> bool:
     return bool(stored)
 
 
-def _store(flow: Flow, draft: Draft, submission_key: uuid.UUID) -> Response:
+def _store(
+    flow: Flow,
+    draft: Draft,
+    submission_key: uuid.UUID,
+    screened: Mapping[str, list[Flag]] | None,
+) -> tuple[Response, int | None]:
+    """The response, its answers and its narrative (whose id is returned)."""
+    screened = screened or {}
     answers = flow.visible_answers(draft.answers)
     roles = flow.questions_by_role()
     response = Response.objects.create(
@@ -212,12 +189,17 @@ def _store(flow: Flow, draft: Draft, submission_key: uuid.UUID) -> Response:
         row
         for question in flow.questions
         if question.code in answers and question.code not in narrative_codes
-        for row in _answer_rows(response, question, answers[question.code])
+        for row in _answer_rows(response, question, answers[question.code], screened)
     ]
     Answer.objects.bulk_create(rows)
-    _store_narrative(response, answers, roles)
+    narrative = _store_narrative(response, answers, roles, screened)
     Draft.objects.filter(pk=draft.pk).delete()
-    return response
+    return response, narrative.pk if narrative else None
+
+
+def _flags(text: str, screened: Mapping[str, list[Flag]]) -> list[dict[str, Any]]:
+    flags = screened.get(text)
+    return [flag.as_dict() for flag in (screen(text) if flags is None else flags)]
 
 
 def _role_value(answers: dict[str, Any], roles: dict[str, Question], role: str) -> Any:
@@ -230,7 +212,12 @@ def _yes(answers: dict[str, Any], roles: dict[str, Question], role: str) -> bool
     return None if value is None else value == YES
 
 
-def _answer_rows(response: Response, question: Question, value: Any) -> list[Answer]:
+def _answer_rows(
+    response: Response,
+    question: Question,
+    value: Any,
+    screened: Mapping[str, list[Flag]],
+) -> list[Answer]:
     base = {"response": response, "question": question}
     kind = question.type
     if kind == Question.Type.MULTIPLE_CHOICE:
@@ -247,26 +234,26 @@ def _answer_rows(response: Response, question: Question, value: Any) -> list[Ans
         return [Answer(**base, yes=value == YES)]
     if kind == Question.Type.NUMBER:
         return [Answer(**base, number=int(value))]
-    flags = [flag.as_dict() for flag in screen(value)]
-    return [Answer(**base, text=value, screening_flags=flags)]
+    return [Answer(**base, text=value, screening_flags=_flags(value, screened))]
 
 
 def _store_narrative(
-    response: Response, answers: dict[str, Any], roles: dict[str, Question]
-) -> None:
+    response: Response,
+    answers: dict[str, Any],
+    roles: dict[str, Question],
+    screened: Mapping[str, list[Flag]],
+) -> CaseNarrative | None:
     texts = {
         field: _role_value(answers, roles, role) or ""
         for role, field in NARRATIVE_FIELDS.items()
     }
     if not any(texts.values()):
-        return
-    CaseNarrative.objects.create(
+        return None
+    return CaseNarrative.objects.create(
         response=response,
         has_dilemma=_yes(answers, roles, Question.Role.CASE_HAS_DILEMMA),
         screening_flags={
-            field: [flag.as_dict() for flag in screen(text)]
-            for field, text in texts.items()
-            if text
+            field: _flags(text, screened) for field, text in texts.items() if text
         },
         **texts,
     )

@@ -68,8 +68,13 @@ class ScreeningResult:
         return sorted({str(KIND_LABELS[f.kind]) for f in self.flags})
 
 
-def screening_results(flow: Flow, answers: dict[str, Any]) -> list[ScreeningResult]:
-    """Free-text answers in which screening found possibly identifying details."""
+def screening_results(
+    flow: Flow, answers: dict[str, Any], screened: dict[str, list[Flag]] | None = None
+) -> list[ScreeningResult]:
+    """Free-text answers in which screening found possibly identifying details.
+
+    Every text screened is noted in `screened` (text -> flags) when it is given,
+    so that the submit stores these flags instead of screening again."""
     kept = flow.visible_answers(answers)
     results = []
     for section in flow.visible_sections(answers):
@@ -78,6 +83,8 @@ def screening_results(flow: Flow, answers: dict[str, Any]) -> list[ScreeningResu
             if question.type not in Question.TEXT_TYPES or not text:
                 continue
             flags = screen(text)
+            if screened is not None:
+                screened[text] = flags
             if flags:
                 results.append(
                     ScreeningResult(question, section, flags, highlight(text, flags))

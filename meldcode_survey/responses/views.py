@@ -35,7 +35,9 @@ from meldcode_survey.questionnaires.models import Questionnaire, Section
 from .flow import Flow
 from .forms import ResumeForm, SectionForm, SubmitForm, initial_from_answers
 from .models import Draft, Response, hash_resume_code
-from .rendering import page_blocks
+from .queries import live_draft
+from .rendering import blank_blocks, is_published, page_blocks
+from .screening import Flag
 from .services import (
     IncompleteDraft,
     draft_new_resume_code,
@@ -114,12 +116,7 @@ def _current_draft(
         key = uuid.UUID(str(key))
     except ValueError:
         return None
-    draft = (
-        Draft.objects.live()
-        .select_related("version__questionnaire")
-        .filter(key=key, version__questionnaire__slug=slug)
-        .first()
-    )
+    draft = live_draft(key, slug)
     # Only write the session when it changes: a write per page view costs a
     # database round trip and can fail during a database restart.
     if draft is not None and request.session.get(_session_key(slug)) != str(draft.key):
@@ -167,11 +164,12 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
     questionnaire = _questionnaire(slug)
     if request.method == "POST":
         return _start(request, questionnaire)
+    version = questionnaire.published_version()
     context = {
         "questionnaire": questionnaire,
         # What respondents read is the text of the live version.
-        "texts": questionnaire.published_version() or questionnaire,
-        "is_open": questionnaire.is_open(),
+        "texts": version or questionnaire,
+        "is_open": questionnaire.is_open(published=version),
         "draft": _current_draft(request, slug),
         "resume_form": ResumeForm(),
         "now": timezone.now(),
@@ -181,7 +179,7 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _start(request: HttpRequest, questionnaire: Questionnaire) -> HttpResponse:
     version = questionnaire.published_version()
-    if version is None or not questionnaire.is_open():
+    if version is None or not questionnaire.is_open(published=version):
         return redirect(questionnaire.get_absolute_url())
     if request.POST.get("website"):
         return _rejected(request)
@@ -260,8 +258,7 @@ def page(request: HttpRequest, draft: Draft, section: str) -> HttpResponse:
         return redirect("responses:continue", slug=slug)
     if request.method == "POST":
         return _save_page(request, flow, draft, current)
-    form = _page_form(flow, draft, current)
-    return _render_page(request, flow, draft, current, form)
+    return _render_page(request, flow, draft, current)
 
 
 def _page_form(
@@ -277,6 +274,7 @@ def _page_form(
         questions=questions,
         partial=partial,
         initial=initial_from_answers(questions, draft.answers),
+        version=flow.version,
     )
 
 
@@ -285,9 +283,19 @@ def _render_page(
     flow: Flow,
     draft: Draft,
     section: Section,
-    form: SectionForm,
+    form: SectionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The page with the draft's answers, or with the posted `form` and its errors."""
+    if form is None and is_published(flow.version):
+        # A page view of a published version needs no form: its questions'
+        # blank HTML is filled in with the draft's answers.
+        questions = flow.visible_questions(section, draft.answers)
+        initial = initial_from_answers(questions, draft.answers)
+        blocks = blank_blocks(flow.version, questions, initial)
+    else:
+        form = form or _page_form(flow, draft, section)
+        blocks = page_blocks(form, flow.version)
     number, total = flow.step(section, draft.answers)
     previous, _next = flow.neighbours(section, draft.answers)
     slug = draft.version.questionnaire.slug
@@ -298,7 +306,7 @@ def _render_page(
         "draft_token": draft_token(draft),
         "section": section,
         "form": form,
-        "blocks": page_blocks(form, draft.version),
+        "blocks": blocks,
         "step": number,
         "steps": total,
         "previous": previous,
@@ -399,14 +407,15 @@ def _submit(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("responses:thanks", slug=questionnaire.slug)
         return _rejected(request)
     flow = Flow.for_version(draft.version)
-    screening = screening_results(flow, draft.answers)
+    screened: dict[str, list[Flag]] = {}  # stored with the answers: screened once
+    screening = screening_results(flow, draft.answers, screened)
     form = SubmitForm(request.POST, needs_confirmation=bool(screening))
     if not form.is_valid():
         return _render_review(
             request, flow, draft, form, status=400, screening=screening
         )
     try:
-        response_submit(draft=draft, submission_key=key)
+        response_submit(draft=draft, submission_key=key, screened=screened)
     except IncompleteDraft as incomplete:
         messages.error(request, _("Please answer the required questions on this page."))
         return redirect(

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from meldcode_survey import audit
 from meldcode_survey.audit.models import Action
 from meldcode_survey.dashboard.services import figures_changed
+from meldcode_survey.lib.tasks import run_later
 from meldcode_survey.questionnaires.models import Questionnaire
 from meldcode_survey.responses.deidentify import thorough_screen
 from meldcode_survey.responses.models import CaseNarrative
-from meldcode_survey.responses.services import run_later
 
 from .defaults import DEFAULT_CODES
 from .models import (
@@ -336,7 +336,9 @@ def redaction_screen_later(redaction_id: int) -> None:
     raises; see responses.services.narrative_screen_later)."""
     from .tasks import screen_redaction_task
 
-    run_later(screen_redaction_task, redaction_id)
+    run_later(
+        screen_redaction_task, [redaction_id], when_lost="the screening sweep will"
+    )
 
 
 def redaction_screen(redaction_id: int) -> bool:

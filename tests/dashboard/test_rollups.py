@@ -5,10 +5,12 @@ from contextlib import contextmanager
 import pytest
 from django.core.management import call_command
 
+from meldcode_survey.celery import app as celery_app
 from meldcode_survey.dashboard import services, tasks
 from meldcode_survey.dashboard.models import ANSWERED_KEY, AnswerRollup, ResponseRollup
 from meldcode_survey.dashboard.services import (
     ANSWER_INDEX_COLUMNS,
+    response_delete,
     rollups_add_response,
     rollups_count_missed,
     rollups_count_response,
@@ -16,7 +18,6 @@ from meldcode_survey.dashboard.services import (
 )
 from meldcode_survey.questionnaires.models import Question
 from meldcode_survey.responses.models import NOT_APPLICABLE_KEY, Answer, Response
-from meldcode_survey.responses.services import response_delete
 from tests import factories
 from tests.conftest import celery_in_process, complete_answers
 
@@ -229,16 +230,17 @@ def test_a_submit_sends_its_count_to_the_broker_without_waiting(
 ):
     sent = []
     monkeypatch.setattr(
-        tasks.count_response_task,
-        "apply_async",
-        lambda args, **options: sent.append((args, options)),
+        celery_app,
+        "send_task",
+        lambda name, args, **options: sent.append((name, args, options)),
     )
     with celery_with_broker(), django_capture_on_commit_callbacks(execute=True):
         response = submit(seed_version)
 
-    assert [(args, options["retry"]) for args, options in sent] == [
-        ([response.pk], False)
+    counts = [
+        (a, o["retry"]) for n, a, o in sent if n == tasks.count_response_task.name
     ]
+    assert counts == [([response.pk], False)]
     assert not ResponseRollup.objects.exists()
 
 
@@ -248,7 +250,7 @@ def test_the_sweep_counts_a_submit_whose_task_was_lost(
     def broker_down(*args, **kwargs):
         raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
 
-    monkeypatch.setattr(tasks.count_response_task, "apply_async", broker_down)
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
     with caplog.at_level(logging.ERROR), celery_with_broker():
         with django_capture_on_commit_callbacks(execute=True):
             lost = submit(seed_version)

@@ -40,9 +40,7 @@ def test_a_task_for_a_broker_that_is_down_fails_at_the_first_try(broker_down):
 
 
 def test_the_screening_after_a_submit_is_logged_not_waited_for(broker_down, caplog):
-    from meldcode_survey.responses.services import run_later
-
     with caplog.at_level(logging.ERROR):
-        run_later(screen_narrative_task, 1)
-    assert "Could not queue" in caplog.text
+        tasks.run_later(screen_narrative_task, [1], when_lost="the sweep will")
+    assert "Could not queue screening.narrative for [1]; the sweep will" in caplog.text
     assert broker_down == [1]
