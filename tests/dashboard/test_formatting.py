@@ -70,7 +70,7 @@ def test_a_share_in_plain_words_as_the_published_sheet(share, words):
 # --- The template filters are the same rules ------------------------------------
 
 FIGURES = {
-    "count": [Cell(value=1234), Cell(value=None), Cell(value=None, hidden=True)],
+    "count": [Cell(value=1234), Cell(value=0), Cell(value=None)],
     "percent": [
         Share(value=0.125),
         Share(value=0.025),
@@ -94,7 +94,7 @@ FIGURES = {
     "in_words": [Share(value=0.36), Share(value=0.9), Share(value=None, hidden=True)],
 }
 FORMATTING = {
-    "count": lambda cell: formatting.count_text(cell, 10),
+    "count": formatting.count_text,
     "percent": formatting.percent_text,
     "interval": formatting.interval_text,
     "points": formatting.points_text,
@@ -123,7 +123,7 @@ def test_the_template_filters_write_the_published_figures():
         }
 
     assert written == {
-        "count": ["1.234", "–", "< 10"],
+        "count": ["1.234", "0", "–"],
         "percent": ["13%", "3%", "–", "x"],
         "interval": ["38–53%", "", ""],
         "points": ["+13", "−3", "±0", "x", "–", "–"],
