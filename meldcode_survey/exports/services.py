@@ -35,6 +35,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
@@ -108,7 +109,7 @@ class ExportSpec:
         }
 
 
-def export_check_may_request(user: Any, spec: ExportSpec) -> None:
+def export_check_may_request(user: AnyUser, spec: ExportSpec) -> None:
     """Raise PermissionDenied unless `user` may request this export."""
     if is_staff_member(user):
         return
@@ -179,7 +180,7 @@ def export_request(
 
 
 @transaction.atomic
-def export_create(*, spec: ExportSpec, user: Any, language: str) -> Export:
+def export_create(*, spec: ExportSpec, user: User | None, language: str) -> Export:
     """Store an export row as asked for (`user` None: the schedule or a
     command), audited; `export_request` also checks and queues it."""
     export = Export.objects.create(
@@ -502,7 +503,7 @@ def export_delete(export: Export) -> None:
 
 
 @transaction.atomic
-def export_download_record(*, export: Export, user: Any) -> Download:
+def export_download_record(*, export: Export, user: User) -> Download:
     download = Download.objects.create(
         export=export, user=user, filename=export.filename, sha256=export.sha256
     )
@@ -517,7 +518,7 @@ def export_download_record(*, export: Export, user: Any) -> Download:
     return download
 
 
-def export_file_open(export: Export) -> Any:
+def export_file_open(export: Export) -> File[bytes]:
     """The stored file, opened for reading (may raise OSError)."""
     if not export.file.name:
         raise FileNotFoundError(f"Export {export.pk} has no file")

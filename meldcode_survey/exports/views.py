@@ -154,7 +154,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponseBase:
         handle = export_file_open(export)
     except OSError as exc:
         raise Http404 from exc
-    export_download_record(export=export, user=request.user)
+    export_download_record(export=export, user=logged_in_user(request))
     response = FileResponse(
         handle,
         as_attachment=True,

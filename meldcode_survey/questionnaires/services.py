@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meldcode_survey import audit
+from meldcode_survey.accounts.access import AnyUser
 from meldcode_survey.audit.models import Action
 from meldcode_survey.lib.i18n import Translatable
 
@@ -65,7 +66,7 @@ def version_publish(version: Version, *, reopen: bool = False) -> Version:
     return version
 
 
-def version_record_created(version: Version, user: Any = None) -> None:
+def version_record_created(version: Version, user: AnyUser | None = None) -> None:
     """Audit a new version (`user` None: the request's user, if any)."""
     audit.record(
         user,
