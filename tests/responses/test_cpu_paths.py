@@ -9,6 +9,7 @@ from django.test import Client
 from meldcode_survey.questionnaires.models import Questionnaire
 from meldcode_survey.responses import forms, queries, rendering, screening, summary
 from meldcode_survey.responses import services as response_services
+from meldcode_survey.responses.flow import Flow
 from meldcode_survey.responses.models import CaseNarrative, Draft, Response
 from meldcode_survey.responses.services import draft_start
 from tests import factories
@@ -159,3 +160,17 @@ def test_the_respondent_s_submit_request_leaves_the_rollups_to_the_task(
     assert ResponseRollup.objects.get().respondents == 1
     stored.refresh_from_db()
     assert stored.counted_in_rollups
+
+
+def test_the_flow_s_visible_answers_follow_a_draft_changed_in_place(seed_version):
+    """visible_answers() remembers its last answers; a view that changes the
+    draft's answers in place (or the result) must still get the truth."""
+    flow = Flow.for_version(seed_version)
+    answers = complete_answers()
+    shown = flow.visible_sections(answers)
+    kept = flow.visible_answers(answers)
+    kept["toegepast"] = "changed by the caller"
+    answers["toegepast"] = "no"  # in place, as draft_save_answers does
+    assert flow.visible_answers(answers)["toegepast"] == "no"
+    assert "casus_voorbeeld" not in flow.visible_answers(answers)
+    assert len(flow.visible_sections(answers)) < len(shown)
