@@ -174,3 +174,17 @@ def test_the_flow_s_visible_answers_follow_a_draft_changed_in_place(seed_version
     assert flow.visible_answers(answers)["toegepast"] == "no"
     assert "casus_voorbeeld" not in flow.visible_answers(answers)
     assert len(flow.visible_sections(answers)) < len(shown)
+
+
+def test_the_landing_page_reads_afresh_whether_its_version_is_still_published(
+    seed_version,
+):
+    client = Client()
+    assert b'name="website"' in client.get(f"{BASE}/").content  # caches the version
+    type(seed_version).objects.filter(pk=seed_version.pk).update(status="closed")
+
+    page = client.get(f"{BASE}/")
+    assert b'name="website"' not in page.content
+    assert client.post(f"{BASE}/", {"website": ""}).status_code == 302
+    assert not Draft.objects.exists()
+    assert client.get("/q/no-such-questionnaire/").status_code == 404
