@@ -1,8 +1,14 @@
 """Middleware shared by all apps."""
 
 from collections.abc import Callable
+from functools import cache
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -28,4 +34,63 @@ class LanguageCookieMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
+        return response
+
+
+# What a view's csp_* decorators leave on a response: then django-csp builds it.
+_POLICY_CHANGES = tuple(
+    f"_csp_{part}{suffix}"
+    for part in ("config", "update", "replace")
+    for suffix in ("", "_ro")
+)
+_HEADERS = (
+    (HEADER, "CONTENT_SECURITY_POLICY", "_csp_exempt", False),
+    (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", "_csp_exempt_ro", True),
+)
+
+
+@cache
+def _site_policy(report_only: bool) -> str:
+    return build_policy(report_only=report_only)
+
+
+@receiver(setting_changed)
+def _forget_site_policy(*, setting: str, **kwargs: object) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _site_policy.cache_clear()
+
+
+class SitePolicyCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the site's policy built once per process.
+
+    django-csp builds the header from the settings on every response, which costs
+    more than the rest of a respondent's middleware together. A response whose
+    view changed the policy (the csp_* decorators) or a request that used a nonce
+    gets django-csp's own treatment; every other one the same header, cached.
+    """
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponse
+    ) -> HttpResponse:
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, name, None) is not None for name in _POLICY_CHANGES
+        ):
+            return super().process_response(request, response)
+        debug_page = response.status_code in (500, 404) and settings.DEBUG
+        if debug_page:
+            return response
+        for header, setting, exempt, report_only in _HEADERS:
+            policy = _site_policy(report_only)
+            prefixes = (getattr(settings, setting, None) or {}).get(
+                "EXCLUDE_URL_PREFIXES"
+            ) or ()
+            if (
+                policy
+                and header not in response
+                and getattr(response, exempt, False) is False
+                and not request.path_info.startswith(tuple(prefixes))
+            ):
+                response[header] = policy
+        # As django-csp: a nonce asked for after the header was written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response

@@ -25,9 +25,13 @@ from meldcode_survey.celery import app as celery_app
 logger = logging.getLogger(__name__)
 
 
-def run_later(task: Any, args: Sequence[Any], *, when_lost: str) -> None:
+def run_later(
+    task: Any, args: Sequence[Any], *, when_lost: str, then: Any = None
+) -> None:
     """Have the worker run `task(*args)` (`task`: a Celery task or its name);
-    without a broker (tasks run eagerly) it runs here and now.
+    without a broker (tasks run eagerly) it runs here and now. `then`: a
+    signature the worker sends when the task has finished, whether it succeeded
+    or failed (one message from the request instead of two).
 
     Never raises and never waits on a broker that is down: a failure is logged
     with `when_lost` (what catches up, e.g. "the sweep will count it").
@@ -35,24 +39,45 @@ def run_later(task: Any, args: Sequence[Any], *, when_lost: str) -> None:
     name = _name(task)
     try:
         if celery_app.conf.task_always_eager:
-            _registered(task).apply(args=tuple(args), throw=True)
+            _run_here(task, args, then)
             return
-        send_fail_fast(task, args)
+        send_fail_fast(task, args, then=then)
     except Exception:
         logger.exception("Could not queue %s for %s; %s", name, list(args), when_lost)
 
 
-def send_fail_fast(task: Any, args: Sequence[Any]) -> None:
+def send_fail_fast(task: Any, args: Sequence[Any], *, then: Any = None) -> None:
     """Queue `task(*args)` (its route from CELERY_TASK_ROUTES) on a connection
     that tries the broker once; raises when the broker cannot be reached."""
     pool = _fail_fast_pool(celery_app, celery_app.conf.broker_url)
+    options = {"connection": None, "retry": False, **_links(then)}
     with pool.acquire(block=True) as connection:
+        options["connection"] = connection
         if isinstance(task, str):
-            celery_app.send_task(
-                task, args=list(args), connection=connection, retry=False
-            )
+            celery_app.send_task(task, args=list(args), **options)
         else:
-            task.apply_async(args=list(args), connection=connection, retry=False)
+            task.apply_async(args=list(args), **options)
+
+
+def after(task_name: str, args: Sequence[Any]) -> Any:
+    """The signature of `task_name(*args)` for run_later's `then` (immutable: it
+    takes nothing from the task it follows; routed when the worker sends it)."""
+    return celery_app.signature(task_name, args=list(args), immutable=True)
+
+
+def _run_here(task: Any, args: Sequence[Any], then: Any) -> None:
+    """Run eagerly, `then` after it as a worker would (Celery's eager mode does
+    not call link_error)."""
+    try:
+        _registered(task).apply(args=tuple(args), throw=True, link=then)
+    except Exception:
+        if then is not None:
+            then.apply()
+        raise
+
+
+def _links(then: Any) -> dict[str, Any]:
+    return {} if then is None else {"link": then, "link_error": then}
 
 
 def _name(task: Any) -> str:

@@ -6,7 +6,7 @@ so an answer on a page that ends up hidden never shows a later page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,11 @@ from meldcode_survey.questionnaires.structure import frozen_structure, structure
 class Flow:
     version: Version
     sections: list[Section]
+    # The last visible_answers() call: (a copy of its answers, its result). A
+    # flow lives for one request, whose views ask the same question many times.
+    _visible: tuple[dict[str, Any], dict[str, Any]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def for_version(cls, version: Version) -> Flow:
@@ -44,6 +49,8 @@ class Flow:
 
     def visible_answers(self, answers: dict[str, Any]) -> dict[str, Any]:
         """The answers that count: those to questions that are shown."""
+        if self._visible is not None and self._visible[0] == answers:
+            return dict(self._visible[1])
         kept: dict[str, Any] = {}
         for section in self.sections:
             if not section.is_shown(kept):
@@ -51,6 +58,7 @@ class Flow:
             for question in section.questions.all():
                 if question.code in answers and question.is_shown(kept):
                     kept[question.code] = answers[question.code]
+        self._visible = (_copy(answers), dict(kept))
         return kept
 
     def visible_sections(self, answers: dict[str, Any]) -> list[Section]:
@@ -89,3 +97,8 @@ class Flow:
         ]
         number = sum(1 for s in expected if s.position <= section.position)
         return number, len(expected) + 1
+
+
+def _copy(answers: dict[str, Any]) -> dict[str, Any]:
+    """A copy that later changes to `answers` (or to its lists) do not reach."""
+    return {k: list(v) if isinstance(v, list) else v for k, v in answers.items()}

@@ -57,6 +57,45 @@ def live_draft(key: uuid.UUID, slug: str) -> Draft | None:
     return draft
 
 
+def _questionnaire_sql() -> str:
+    questionnaire, version = (m._meta.db_table for m in (Questionnaire, Version))
+    return (
+        f"SELECT q.*, v.id AS live_version_id, "  # noqa: S608
+        f"v.published_at AS live_published_at "
+        f"FROM {questionnaire} q "
+        f"LEFT JOIN {version} v ON v.questionnaire_id = q.id AND v.status = %s "
+        f"WHERE q.slug = %s"
+    )
+
+
+def questionnaire_with_live_version(
+    slug: str,
+) -> tuple[Questionnaire, Version | None] | None:
+    """The questionnaire `slug` and its published version (None: none is), or
+    None when there is no such questionnaire.
+
+    The landing page, the start and the thank-you page begin here: one written-out
+    statement (at most one version is published, a constraint). The published
+    version itself comes from the process's frozen flow, as in live_draft();
+    whether it is still the published one is read afresh every time.
+    """
+    params = [Version.Status.PUBLISHED.value, slug]
+    sql = _questionnaire_sql()
+    questionnaire = next(iter(Questionnaire.objects.raw(sql, params)), None)
+    if questionnaire is None:
+        return None
+    version_id = getattr(questionnaire, "live_version_id")  # noqa: B009
+    published_at = _as_datetime(getattr(questionnaire, "live_published_at"))  # noqa: B009
+    if version_id is None:
+        return questionnaire, None
+    if published_at is None:  # published before publication times were kept
+        return questionnaire, questionnaire.published_version()
+    version = Flow.for_published(version_id, published_at).version
+    if version.questionnaire.slug != slug:  # renamed since it was cached
+        version = questionnaire.published_version()
+    return questionnaire, version
+
+
 def _as_datetime(value: datetime | str | None) -> datetime | None:
     if isinstance(value, str):  # SQLite gives the text it stores (in UTC)
         value = parse_datetime(value)

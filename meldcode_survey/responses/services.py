@@ -15,7 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from meldcode_survey.lib.tasks import run_later
+from meldcode_survey.lib.tasks import after, run_later
 from meldcode_survey.questionnaires.models import NOT_APPLICABLE, YES, Question, Version
 
 from .deidentify import thorough_screen
@@ -27,6 +27,8 @@ from .screening import Flag, screen
 # The dashboard's task that counts a submitted response in its rollups; beat's
 # sweep (dashboard.count_missed_responses) counts what it missed.
 COUNT_TASK = "dashboard.count_response"
+# The thorough screening of a narrative (tasks.screen_narrative_task).
+SCREEN_TASK = "screening.narrative"
 
 
 class IncompleteDraft(Exception):
@@ -108,13 +110,23 @@ def response_submit(
         if stored is None:
             raise
         return stored
-    when_lost = "not counted in the rollups yet; the sweep will"
-    transaction.on_commit(
-        lambda: run_later(COUNT_TASK, [response.pk], when_lost=when_lost)
-    )
-    if narrative_id is not None:
-        transaction.on_commit(lambda: narrative_screen_later(narrative_id))
+    transaction.on_commit(lambda: _after_submit(response.pk, narrative_id))
     return response
+
+
+def _after_submit(response_id: int, narrative_id: int | None) -> None:
+    """One message for the worker: count the response; then (also when the
+    count failed) the worker sends the narrative's thorough screening."""
+    if narrative_id is None:
+        when_lost = "not counted in the rollups yet; the sweep will"
+        run_later(COUNT_TASK, [response_id], when_lost=when_lost)
+        return
+    when_lost = (
+        "not counted in the rollups yet (the sweep will), nor narrative "
+        f"{narrative_id} screened (the screening sweep will)"
+    )
+    then = after(SCREEN_TASK, [narrative_id])
+    run_later(COUNT_TASK, [response_id], when_lost=when_lost, then=then)
 
 
 def narrative_screen_later(narrative_id: int) -> None:

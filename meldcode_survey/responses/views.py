@@ -22,7 +22,7 @@ from django.http import (
     HttpResponseRedirect,
     QueryDict,
 )
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,12 +30,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from meldcode_survey.lib.ratelimit import is_limited, is_over
-from meldcode_survey.questionnaires.models import Questionnaire, Section
+from meldcode_survey.questionnaires.models import Questionnaire, Section, Version
 
 from .flow import Flow
 from .forms import ResumeForm, SectionForm, SubmitForm, initial_from_answers
 from .models import Draft, Response, hash_resume_code
-from .queries import live_draft
+from .queries import live_draft, questionnaire_with_live_version
 from .rendering import blank_blocks, is_published, page_blocks
 from .screening import Flag
 from .services import (
@@ -63,7 +63,16 @@ def _session_key(slug: str) -> str:
 
 
 def _questionnaire(slug: str) -> Questionnaire:
-    return get_object_or_404(Questionnaire, slug=slug)
+    return _questionnaire_with_live_version(slug)[0]
+
+
+def _questionnaire_with_live_version(
+    slug: str,
+) -> tuple[Questionnaire, Version | None]:
+    found = questionnaire_with_live_version(slug)
+    if found is None:
+        raise Http404
+    return found
 
 
 def draft_token(draft: Draft) -> str:
@@ -161,10 +170,9 @@ def _with_draft(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 @never_cache
 @require_http_methods(["GET", "POST"])
 def landing(request: HttpRequest, slug: str) -> HttpResponse:
-    questionnaire = _questionnaire(slug)
+    questionnaire, version = _questionnaire_with_live_version(slug)
     if request.method == "POST":
-        return _start(request, questionnaire)
-    version = questionnaire.published_version()
+        return _start(request, questionnaire, version)
     context = {
         "questionnaire": questionnaire,
         # What respondents read is the text of the live version.
@@ -177,8 +185,9 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "responses/landing.html", context)
 
 
-def _start(request: HttpRequest, questionnaire: Questionnaire) -> HttpResponse:
-    version = questionnaire.published_version()
+def _start(
+    request: HttpRequest, questionnaire: Questionnaire, version: Version | None
+) -> HttpResponse:
     if version is None or not questionnaire.is_open(published=version):
         return redirect(questionnaire.get_absolute_url())
     if request.POST.get("website"):

@@ -9,6 +9,7 @@ from django.test import Client
 from meldcode_survey.questionnaires.models import Questionnaire
 from meldcode_survey.responses import forms, queries, rendering, screening, summary
 from meldcode_survey.responses import services as response_services
+from meldcode_survey.responses.flow import Flow
 from meldcode_survey.responses.models import CaseNarrative, Draft, Response
 from meldcode_survey.responses.services import draft_start
 from tests import factories
@@ -159,3 +160,31 @@ def test_the_respondent_s_submit_request_leaves_the_rollups_to_the_task(
     assert ResponseRollup.objects.get().respondents == 1
     stored.refresh_from_db()
     assert stored.counted_in_rollups
+
+
+def test_the_flow_s_visible_answers_follow_a_draft_changed_in_place(seed_version):
+    """visible_answers() remembers its last answers; a view that changes the
+    draft's answers in place (or the result) must still get the truth."""
+    flow = Flow.for_version(seed_version)
+    answers = complete_answers()
+    shown = flow.visible_sections(answers)
+    kept = flow.visible_answers(answers)
+    kept["toegepast"] = "changed by the caller"
+    answers["toegepast"] = "no"  # in place, as draft_save_answers does
+    assert flow.visible_answers(answers)["toegepast"] == "no"
+    assert "casus_voorbeeld" not in flow.visible_answers(answers)
+    assert len(flow.visible_sections(answers)) < len(shown)
+
+
+def test_the_landing_page_reads_afresh_whether_its_version_is_still_published(
+    seed_version,
+):
+    client = Client()
+    assert b'name="website"' in client.get(f"{BASE}/").content  # caches the version
+    type(seed_version).objects.filter(pk=seed_version.pk).update(status="closed")
+
+    page = client.get(f"{BASE}/")
+    assert b'name="website"' not in page.content
+    assert client.post(f"{BASE}/", {"website": ""}).status_code == 302
+    assert not Draft.objects.exists()
+    assert client.get("/q/no-such-questionnaire/").status_code == 404

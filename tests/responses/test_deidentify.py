@@ -8,7 +8,7 @@ import pytest
 
 from meldcode_survey.responses import deidentify
 from meldcode_survey.responses.deidentify import NotBuilt, thorough_screen
-from meldcode_survey.responses.models import CaseNarrative
+from meldcode_survey.responses.models import CaseNarrative, Response
 from meldcode_survey.responses.screening import Kind, screen
 from tests.conftest import celery_in_process, complete_answers
 
@@ -125,6 +125,27 @@ def test_importing_deduce_leaves_the_root_logger_alone():
 
 
 # --- After submit ---------------------------------------------------------------
+
+
+@pytest.mark.deduce
+@pytest.mark.django_db
+def test_the_screening_follows_the_rollup_count_even_when_that_fails(
+    seed_version, submit_now, monkeypatch
+):
+    """One message after a submit: the count, which sends the screening after it,
+    also when the count failed."""
+
+    def broken(response_id):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(
+        "meldcode_survey.dashboard.services.rollups_add_response", broken
+    )
+    response = submit_now(seed_version)
+
+    assert not Response.objects.get(pk=response.pk).counted_in_rollups
+    narrative = CaseNarrative.objects.get(response=response)
+    assert narrative.thorough_screened_at is not None
 
 
 @pytest.mark.deduce
