@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -70,8 +71,8 @@ class SitePolicyCSPMiddleware(CSPMiddleware):
     """
 
     def process_response(
-        self, request: HttpRequest, response: HttpResponse
-    ) -> HttpResponse:
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if getattr(request, "_csp_nonce", None) is not None or any(
             getattr(response, name, None) is not None for name in _POLICY_CHANGES
         ):
@@ -92,5 +93,7 @@ class SitePolicyCSPMiddleware(CSPMiddleware):
             ):
                 response[header] = policy
         # As django-csp: a nonce asked for after the header was written is an error.
-        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        request.csp_nonce = CheckableLazyObject(  # type: ignore[attr-defined]
+            self._csp_nonce_post_response
+        )
         return response

@@ -90,8 +90,8 @@ def questionnaire_with_live_version(
         return questionnaire, None
     if published_at is None:  # published before publication times were kept
         return questionnaire, questionnaire.published_version()
-    version = Flow.for_published(version_id, published_at).version
-    if version.questionnaire.slug != slug:  # renamed since it was cached
+    version: Version | None = Flow.for_published(version_id, published_at).version
+    if version is None or version.questionnaire.slug != slug:  # renamed since cached
         version = questionnaire.published_version()
     return questionnaire, version
 
