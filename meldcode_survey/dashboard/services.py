@@ -95,8 +95,7 @@ def response_delete(response: Response) -> None:
     as they were). A failure in the rollups is logged, not raised: the nightly
     rebuild repairs them, and the delete goes ahead."""
     try:
-        with transaction.atomic():
-            rollups_uncount_response(response.pk)
+        rollups_uncount_response(response.pk)  # its own savepoint
     except Exception:
         logger.exception(
             "Could not subtract response %s from the dashboard rollups; "

@@ -242,16 +242,7 @@ class QuestionnaireAdmin(admin.ModelAdmin):
                     "Texts of the published PDF fact sheet; the sector's "
                     "'What stands out?' is a sector note."
                 ),
-                "fields": [
-                    "factsheet_intro",
-                    "factsheet_intro_en",
-                    "dilemma_source",
-                    "dilemma_source_en",
-                    "more_information",
-                    "more_information_en",
-                    "source",
-                    "source_en",
-                ],
+                "fields": list(Questionnaire.FACTSHEET_FIELDS),
             },
         ),
     ]

@@ -332,14 +332,7 @@ _QUESTIONNAIRE_META = (
     "title",
     "title_en",
     "estimated_minutes",
-    "factsheet_intro",
-    "factsheet_intro_en",
-    "dilemma_source",
-    "dilemma_source_en",
-    "more_information",
-    "more_information_en",
-    "source",
-    "source_en",
+    *Questionnaire.FACTSHEET_FIELDS,
 )
 _SECTION_TEXT = ("code", "title", "title_en", "intro", "intro_en")
 

@@ -57,6 +57,19 @@ class FrozenAwareQuerySet(models.QuerySet):
 
 
 class Questionnaire(Translatable, models.Model):
+    # The fact sheet's texts, Dutch and English (the admin and the JSON
+    # definition both list them from here).
+    FACTSHEET_FIELDS = (
+        "factsheet_intro",
+        "factsheet_intro_en",
+        "dilemma_source",
+        "dilemma_source_en",
+        "more_information",
+        "more_information_en",
+        "source",
+        "source_en",
+    )
+
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
