@@ -1,9 +1,9 @@
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from meldcode_survey.accounts.invitations import invite
+from meldcode_survey.accounts.management import user_named
 
 
 class Command(BaseCommand):
@@ -17,11 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args: Any, username: str, **options: Any) -> None:
-        User = get_user_model()
-        try:
-            user = User.objects.get_by_natural_key(username)
-        except User.DoesNotExist as missing:
-            raise CommandError(f"No user named {username!r}.") from missing
+        user = user_named(username)
         invitation = invite(user)
         self.stdout.write(
             self.style.SUCCESS(f"Invitation for {username}: {invitation.url}")

@@ -1,12 +1,12 @@
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django_otp import devices_for_user
 
 from meldcode_survey import audit
 from meldcode_survey.accounts.invitations import invite
+from meldcode_survey.accounts.management import user_named
 from meldcode_survey.audit.models import Action
 
 
@@ -21,11 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args: Any, username: str, **options: Any) -> None:
-        User = get_user_model()
-        try:
-            user = User.objects.get_by_natural_key(username)
-        except User.DoesNotExist as missing:
-            raise CommandError(f"No user named {username!r}.") from missing
+        user = user_named(username)
         devices = list(devices_for_user(user, confirmed=None))
         for device in devices:
             with transaction.atomic():
