@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -269,3 +269,9 @@ def test_the_demo_accounts_audit_their_invitations(capsys):
 
     for user in get_user_model().objects.filter(username__startswith="demo-"):
         assert len(_invitations_audited(user)) == 1
+
+
+@pytest.mark.parametrize("command", ["invite", "reset_two_factor"])
+def test_a_command_for_an_unknown_user_says_so(command):
+    with pytest.raises(CommandError, match="No user named 'nobody'"):
+        call_command(command, "nobody")
