@@ -275,3 +275,24 @@ def test_the_sheet_holds_the_dashboards_and_the_xlsx_figures(
         for point in item.points:
             if item.chart_drawn and point.share.value:
                 assert formatting.percent_text(point.share) in text
+
+
+def test_a_period_sheet_says_its_coded_figures_are_of_the_whole_period(
+    coded_data, build
+):
+    """As the dashboard and the files do: coded figures are not split by month."""
+    import datetime
+
+    month = datetime.date.today().replace(day=1)
+    period = {"period_from": month, "period_to": month}
+    export = build(
+        coded_data, kind="summary", format="pdf", sector=BIG_SECTOR, **period
+    )
+    whole = build(coded_data, kind="summary", format="pdf", sector=BIG_SECTOR)
+
+    def text(e):
+        return _words(" ".join(p.extract_text() for p in _reader(e).pages))
+
+    sentence = "Over de hele periode"
+    assert sentence in text(export)
+    assert sentence not in text(whole)

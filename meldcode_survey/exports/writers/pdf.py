@@ -132,6 +132,8 @@ def factsheet_context(summary: SectorSummary, texts: FactsheetTexts) -> dict[str
             }
             for c in coded
         ],
+        "coded_available": summary.coded.available,
+        "coded_whole_period": summary.coded.whole_period,
         "coded_cases": count(summary.coded.coded_cases),
         "dilemma_cases": count(summary.coded.dilemma_cases),
         "examples": summary.examples[:MAX_EXAMPLES],
