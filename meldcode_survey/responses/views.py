@@ -365,12 +365,19 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
     draft = _current_draft(request, slug)
     if draft is None:
         return _no_draft(request, _questionnaire(slug))
+    return _fresh_review(request, draft)
+
+
+def _fresh_review(
+    request: HttpRequest, draft: Draft, status: int = 200
+) -> HttpResponse:
+    """The review page with an unbound form, asking to confirm flagged texts."""
     flow = Flow.for_version(draft.version)
     screening = screening_results(flow, draft.answers)
     form = SubmitForm(
         initial={"submission_key": draft.key}, needs_confirmation=bool(screening)
     )
-    return _render_review(request, flow, draft, form, screening=screening)
+    return _render_review(request, flow, draft, form, status, screening)
 
 
 def _render_review(
@@ -541,9 +548,7 @@ def page_after_csrf_failure(request: HttpRequest) -> HttpResponse | None:
         draft = _current_draft(request, match.kwargs["slug"], posted=False)
         if draft is not None:
             messages.warning(request, message)
-            flow = Flow.for_version(draft.version)
-            form = SubmitForm(initial={"submission_key": draft.key})
-            return _render_review(request, flow, draft, form, status=403)
+            return _fresh_review(request, draft, status=403)
     return None
 
 

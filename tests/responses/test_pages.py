@@ -484,3 +484,23 @@ def test_quick_exit_clears_the_respondent_s_session(client, seed_version):
     assert not any(key.startswith("draft:") for key in client.session.keys())
     assert client.get(f"{BASE}/pagina/profiel/").status_code == 404
     assert Draft.objects.exists()  # the resume code still leads back to it
+
+
+def test_the_review_page_after_an_expired_token_still_asks_to_confirm(
+    client, seed_version, settings
+):
+    """Shown again after a failed CSRF check, the review page keeps the
+    confirmation a flagged text needs, so pressing Submit again can succeed."""
+    _start(client)
+    text = "De vader, Daan de Vries, belde met 06-12345678."
+    _answer_all(client, complete_answers(casus_voorbeeld=text))
+    expired = Client(enforce_csrf_checks=True)  # same session, no CSRF cookie
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    expired.cookies[settings.SESSION_COOKIE_NAME] = session
+
+    response = expired.post(f"{BASE}/controleren/", {"submission_key": "x"})
+
+    content = response.content.decode()
+    assert response.status_code == 403
+    assert "sessie was verlopen" in content
+    assert 'name="confirm_screening"' in content
