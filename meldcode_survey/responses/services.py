@@ -129,21 +129,6 @@ def _after_submit(response_id: int, narrative_id: int | None) -> None:
     run_later(COUNT_TASK, [response_id], when_lost=when_lost, then=then)
 
 
-def narrative_screen_later(narrative_id: int) -> None:
-    """Send the narrative to the worker for the thorough screening.
-
-    Never raises: a broker that is down is logged, and the periodic sweep
-    (review.tasks.screening_sweep) screens what was missed. Without a broker
-    the task runs here and now.
-    """
-    from .tasks import screen_narrative_task
-
-    # The queue comes from CELERY_TASK_ROUTES (SCREENING_QUEUE).
-    run_later(
-        screen_narrative_task, [narrative_id], when_lost="the screening sweep will"
-    )
-
-
 def narrative_screen(narrative_id: int) -> bool:
     """Screen a narrative's texts thoroughly and store the flags.
 

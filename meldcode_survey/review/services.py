@@ -333,7 +333,7 @@ def _redaction_changed(
 
 def redaction_screen_later(redaction_id: int) -> None:
     """Send the redaction to the worker for the thorough screening (never
-    raises; see responses.services.narrative_screen_later)."""
+    raises; see lib.tasks.run_later)."""
     from .tasks import screen_redaction_task
 
     run_later(

@@ -162,8 +162,10 @@ def test_submit_succeeds_when_the_broker_is_down(
             response = submit(seed_version)
     finally:
         app.conf.task_always_eager, app.conf.broker_url = before
-    # One message: the rollup count, which sends the thorough screening after it.
+    # One message: the rollup count, which sends the thorough screening after it
+    # (so one failed send, not two).
     assert len(callbacks) == 1
+    assert caplog.text.count("Could not queue") == 1
     # It failed to reach the broker, and left the work to the sweeps.
     assert Response.objects.filter(pk=response.pk, counted_in_rollups=False).exists()
     assert (
