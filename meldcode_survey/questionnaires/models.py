@@ -9,6 +9,7 @@ changes (see `FrozenAwareQuerySet` and `VersionContent`).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -241,6 +242,15 @@ class Version(Translatable, models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status != Version.Status.DRAFT
+
+    @property
+    def frozen_key(self) -> tuple[int, datetime] | None:
+        """What a process may keep this version's structure and HTML under: a
+        frozen version never changes, and a new one (or a pk a test database
+        reuses) gets a new publication time. None for a draft."""
+        if self.is_frozen and self.published_at:
+            return (self.pk, self.published_at)
+        return None
 
     def questions(self) -> models.QuerySet[Question]:
         return self.question_set.order_by("section__position", "position")

@@ -34,9 +34,8 @@ class Structure:
 
 def structure(version: Version) -> Structure:
     """The structure of `version`, from the process cache when it is frozen."""
-    if version.is_frozen and version.published_at:
-        return frozen_structure(version.pk, version.published_at)
-    return _load(version)
+    key = version.frozen_key
+    return _load(version) if key is None else frozen_structure(*key)
 
 
 @lru_cache(maxsize=FROZEN_CACHED)

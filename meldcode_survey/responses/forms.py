@@ -120,12 +120,13 @@ class SectionForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.questions = questions
-        published = version and version.is_frozen and version.published_at
+        # A published version's fields are made once per process and shared.
+        shared = version if version is not None and version.frozen_key else None
         for question in questions:
             required = question.required and not partial
             self.fields[field_name(question)] = (
-                _shared_field(version, question, required)
-                if version is not None and published
+                _shared_field(shared, question, required)
+                if shared is not None
                 else _question_field(question, required)
             )
 

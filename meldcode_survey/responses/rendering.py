@@ -50,14 +50,9 @@ class RenderedBlock:
     fields: list[SafeString]
 
 
-def is_published(version: Version) -> bool:
-    """Frozen and published: its questions' HTML can be reused."""
-    return bool(version.is_frozen and version.published_at)
-
-
 def page_blocks(form: SectionForm, version: Version) -> list[RenderedBlock]:
     """The page's questions as HTML, grouped as SectionForm.blocks() groups them."""
-    if not form.is_bound and is_published(version):
+    if not form.is_bound and version.frozen_key is not None:
         return blank_blocks(version, form.questions, form.initial)
     return [
         RenderedBlock(

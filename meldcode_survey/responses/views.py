@@ -36,7 +36,7 @@ from .flow import Flow
 from .forms import ResumeForm, SectionForm, SubmitForm, initial_from_answers
 from .models import Draft, Response, hash_resume_code
 from .queries import live_draft, questionnaire_with_live_version
-from .rendering import blank_blocks, is_published, page_blocks
+from .rendering import blank_blocks, page_blocks
 from .screening import Flag
 from .services import (
     IncompleteDraft,
@@ -296,7 +296,7 @@ def _render_page(
     status: int = 200,
 ) -> HttpResponse:
     """The page with the draft's answers, or with the posted `form` and its errors."""
-    if form is None and is_published(flow.version):
+    if form is None and flow.version.frozen_key is not None:
         # A page view of a published version needs no form: its questions'
         # blank HTML is filled in with the draft's answers.
         questions = flow.visible_questions(section, draft.answers)
