@@ -518,9 +518,10 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(QUICK_EXIT_URL)
     response["Referrer-Policy"] = "no-referrer"
     if request.user.is_authenticated:
-        for key in [k for k in request.session.keys() if k.startswith("draft:")]:
+        drafts = _session_key("")
+        for key in [k for k in request.session.keys() if k.startswith(drafts)]:
             del request.session[key]
-        request.session.pop("resume_code", None)
+        request.session.pop(RESUME_CODE, None)
     else:
         request.session.flush()
         response["Clear-Site-Data"] = '"cache", "cookies", "storage"'

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from meldcode_survey.responses import views
@@ -504,3 +505,21 @@ def test_the_review_page_after_an_expired_token_still_asks_to_confirm(
     assert response.status_code == 403
     assert "sessie was verlopen" in content
     assert 'name="confirm_screening"' in content
+
+
+def test_quick_exit_keeps_a_signed_in_users_login_but_drops_the_draft(
+    client, seed_version, staff_user, verified_login
+):
+    """A staff member trying the questionnaire stays signed in; only the
+    respondent's part of the session goes, and no site data is cleared."""
+    verified_login(client, staff_user)
+    _start(client)
+    assert any(key.startswith("draft:") for key in client.session.keys())
+
+    response = client.get(reverse("responses:quick_exit"))
+
+    assert response.status_code == 302
+    assert "Clear-Site-Data" not in response
+    assert not any(key.startswith("draft:") for key in client.session.keys())
+    assert "resume_code" not in client.session
+    assert client.session.get("_auth_user_id") == str(staff_user.pk)
