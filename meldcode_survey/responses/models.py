@@ -81,7 +81,6 @@ class Draft(models.Model):
     resume_code_hash = models.CharField(max_length=64, unique=True, editable=False)
     answers = models.JSONField(default=dict, blank=True)
     current_section = models.CharField(max_length=40, blank=True)
-    screening_confirmed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     expires_at = models.DateTimeField(default=_draft_expiry, db_index=True)

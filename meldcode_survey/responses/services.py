@@ -66,7 +66,6 @@ def draft_save_answers(
             draft.answers[code] = value
     if section_code:
         draft.current_section = section_code
-    draft.screening_confirmed = False
     resume_code = draft.assign_resume_code() if new_resume_code else None
     draft.save()
     return resume_code

@@ -81,7 +81,7 @@ def respondent(seed_version):
 def _stored() -> tuple:
     drafts = list(
         Draft.objects.order_by("pk").values_list(
-            "answers", "current_section", "resume_code_hash", "screening_confirmed"
+            "answers", "current_section", "resume_code_hash", "updated_at"
         )
     )
     return drafts, Response.objects.count()
