@@ -50,10 +50,9 @@ class RenderedBlock:
     fields: list[SafeString]
 
 
-def page_blocks(form: SectionForm, version: Version) -> list[RenderedBlock]:
-    """The page's questions as HTML, grouped as SectionForm.blocks() groups them."""
-    if not form.is_bound and version.frozen_key is not None:
-        return blank_blocks(version, form.questions, form.initial)
+def page_blocks(form: SectionForm) -> list[RenderedBlock]:
+    """The form's questions rendered in full, grouped as SectionForm.blocks()
+    groups them: a page sent back with errors, or a version not published."""
     return [
         RenderedBlock(
             block.group,
@@ -67,7 +66,8 @@ def blank_blocks(
     version: Version, questions: list[Question], initial: Mapping[str, Any]
 ) -> list[RenderedBlock]:
     """A published version's page with the values in `initial` (by field name),
-    as page_blocks renders its unbound form, without building that form."""
+    as page_blocks renders its unbound form with those initial values, without
+    building that form."""
     blocks: list[RenderedBlock] = []
     for question in questions:
         html = _filled(version, question, initial.get(field_name(question)))

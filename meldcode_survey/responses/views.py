@@ -304,7 +304,7 @@ def _render_page(
         blocks = blank_blocks(flow.version, questions, initial)
     else:
         form = form or _page_form(flow, draft, section)
-        blocks = page_blocks(form, flow.version)
+        blocks = page_blocks(form)
     number, total = flow.step(section, draft.answers)
     previous, _next = flow.neighbours(section, draft.answers)
     slug = draft.version.questionnaire.slug
