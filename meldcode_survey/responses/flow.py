@@ -11,13 +11,17 @@ from datetime import datetime
 from typing import Any
 
 from meldcode_survey.questionnaires.models import Question, Section, Version
-from meldcode_survey.questionnaires.structure import frozen_structure, structure
+from meldcode_survey.questionnaires.structure import (
+    Structure,
+    frozen_structure,
+    structure,
+)
 
 
 @dataclass
 class Flow:
     version: Version
-    sections: list[Section]
+    structure: Structure
     # The last visible_answers() call: (a copy of its answers, its result). A
     # flow lives for one request, whose views ask the same question many times.
     _visible: tuple[dict[str, Any], dict[str, Any]] | None = field(
@@ -28,18 +32,22 @@ class Flow:
     def for_version(cls, version: Version) -> Flow:
         """The flow of a version, on its structure (questionnaires.structure:
         loaded once per process for a frozen version)."""
-        return cls(version=version, sections=structure(version).sections)
+        return cls(version=version, structure=structure(version))
 
     @classmethod
     def for_published(cls, version_id: int, published_at: datetime) -> Flow:
         """The flow of the frozen version with this id and publication time,
         with the version itself, from the same process cache."""
         frozen = frozen_structure(version_id, published_at)
-        return cls(version=frozen.version, sections=frozen.sections)
+        return cls(version=frozen.version, structure=frozen)
+
+    @property
+    def sections(self) -> list[Section]:
+        return self.structure.sections
 
     @property
     def questions(self) -> list[Question]:
-        return [q for section in self.sections for q in section.questions.all()]
+        return self.structure.questions
 
     def questions_by_role(self) -> dict[str, Question]:
         return {q.role: q for q in self.questions if q.role}
