@@ -1,5 +1,5 @@
-"""Django's createsuperuser, run through the accounts app's subclass: what it
-does to an account is in the audit log, the password never."""
+"""Django's createsuperuser and changepassword, run through the accounts app's
+subclasses: what they do to an account is in the audit log, the password never."""
 
 import io
 import json
@@ -49,10 +49,11 @@ def _assert_no_password(entry: AuditEntry, user: User) -> None:
     assert user.password.split("$")[-1] not in stored  # nor its hash
 
 
-def test_the_accounts_app_runs_createsuperuser():
+def test_the_accounts_app_runs_both_commands():
     commands = get_commands()
 
     assert commands["createsuperuser"] == "meldcode_survey.accounts"
+    assert commands["changepassword"] == "meldcode_survey.accounts"
 
 
 # --- createsuperuser -----------------------------------------------------------
@@ -125,3 +126,46 @@ def test_nothing_is_recorded_when_no_account_is_made(monkeypatch):
     assert not AuditEntry.objects.filter(action=Action.USER_CREATED).exists()
     taken.refresh_from_db()
     assert not taken.is_superuser
+
+
+# --- changepassword ------------------------------------------------------------
+
+
+def test_a_password_changed_on_the_command_line_is_recorded(monkeypatch, capsys):
+    user = factories.UserFactory(is_staff=True)
+    _answers(monkeypatch, [], [PASSWORD, PASSWORD])
+
+    call_command("changepassword", user.username)
+
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    [entry] = _entries(Action.USER_CHANGED, user)
+    assert entry.actor is None
+    assert entry.object_repr == user.username
+    assert entry.details == {
+        "changes": {"password": "changed"},
+        "via": "changepassword",
+    }
+    _assert_no_password(entry, user)
+    assert "Password changed successfully" in capsys.readouterr().out
+
+
+def test_a_password_change_given_up_is_not_recorded(monkeypatch):
+    user = factories.UserFactory(is_staff=True)
+    _answers(monkeypatch, [], [PASSWORD, "something else"] * 3)
+
+    with pytest.raises(CommandError, match="after 3 attempts"):
+        call_command("changepassword", user.username)
+
+    assert not _entries(Action.USER_CHANGED, user)
+
+
+def test_without_a_username_the_change_of_ones_own_account_is_recorded(monkeypatch):
+    """Django's command then changes the account named as the system user."""
+    user = factories.UserFactory(is_staff=True)
+    monkeypatch.setattr("getpass.getuser", lambda: user.username)
+    _answers(monkeypatch, [], [PASSWORD, PASSWORD])
+
+    call_command("changepassword", stdout=io.StringIO())
+
+    assert _entries(Action.USER_CHANGED, user)
