@@ -41,6 +41,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth: its createsuperuser and changepassword (which
+    # audit) take the place of auth's. It has no templates, static files or
+    # translations of its own that this order could let win elsewhere.
+    "meldcode_survey.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,7 +63,6 @@ INSTALLED_APPS = [
     "meldcode_survey.review",
     "meldcode_survey.dashboard",
     "meldcode_survey.exports",
-    "meldcode_survey.accounts",
     "meldcode_survey.audit",
     # Synthetic data and its bulk loader (generate_responses): demos, tests and
     # benchmarks only; it refuses a database that holds real responses.

@@ -2,7 +2,8 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.core.management.sql import emit_post_migrate_signal
 from django.urls import reverse
 
 from meldcode_survey.accounts.access import allowed_sectors, needs_two_factor
@@ -50,6 +51,23 @@ def test_running_the_migration_twice_changes_nothing():
 
     assert Group.objects.filter(name=STAFF).count() == 1
     assert {role: _permissions(role) for role in before} == before
+
+
+def test_after_a_migrate_a_new_permission_of_a_later_app_reaches_its_role():
+    """accounts comes before most apps in INSTALLED_APPS (for its createsuperuser),
+    and migrate signals app by app in that order: the role update still sees the
+    permissions of the apps after it."""
+    Permission.objects.get(
+        content_type__app_label="review", codename="view_coding"
+    ).delete()
+    Permission.objects.get(
+        content_type__app_label="audit", codename="view_auditentry"
+    ).delete()
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    assert "review.view_coding" in _permissions(STAFF)
+    assert "audit.view_auditentry" in _permissions(ADMINISTRATOR)
 
 
 def test_nobody_can_change_the_audit_log_whatever_the_role():

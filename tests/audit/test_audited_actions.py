@@ -277,8 +277,7 @@ def test_choosing_a_password_through_an_invitation_is_recorded(client):
 
 
 def test_an_invitation_made_by_the_command_is_recorded(capsys):
-    """createsuperuser runs none of our code; the invitation such an account
-    needs next is recorded."""
+    """The invitation a superuser made with createsuperuser needs next."""
     user = factories.UserFactory()
 
     call_command("invite", user.username)
