@@ -67,7 +67,10 @@ def after(task_name: str, args: Sequence[Any]) -> Any:
 
 def _run_here(task: Any, args: Sequence[Any], then: Any) -> None:
     """Run eagerly, `then` after it as a worker would (Celery's eager mode does
-    not call link_error)."""
+    not call link_error). Both are looked up first: the task's module may have
+    been imported while the follow-up's was not."""
+    if then is not None:
+        _registered(then.task)
     try:
         _registered(task).apply(args=tuple(args), throw=True, link=then)
     except Exception:

@@ -5,6 +5,7 @@ import logging
 import pytest
 from redis.connection import Connection
 
+from meldcode_survey.dashboard.tasks import count_response_task
 from meldcode_survey.lib import tasks
 from meldcode_survey.responses.tasks import screen_narrative_task
 
@@ -44,3 +45,23 @@ def test_the_screening_after_a_submit_is_logged_not_waited_for(broker_down, capl
         tasks.run_later(screen_narrative_task, [1], when_lost="the sweep will")
     assert "Could not queue screening.narrative for [1]; the sweep will" in caplog.text
     assert broker_down == [1]
+
+
+def test_eagerly_the_follow_up_runs_though_no_import_registered_it(monkeypatch):
+    """Eagerly (`make run`), the task may be registered while its follow-up's
+    module was never imported: the follow-up is loaded as a worker loads it."""
+    app = screen_narrative_task.app
+    screen = app.tasks["screening.narrative"]
+    monkeypatch.delitem(app.tasks, "screening.narrative")
+    monkeypatch.setattr(
+        app.loader, "import_default_modules", lambda: app.tasks.register(screen)
+    )
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    ran = []
+    monkeypatch.setattr(screen, "run", ran.append)
+    monkeypatch.setattr(count_response_task, "run", lambda response_id: None)
+
+    then = tasks.after("screening.narrative", [7])
+    tasks.run_later(count_response_task, [1], when_lost="lost", then=then)
+
+    assert ran == [7]
