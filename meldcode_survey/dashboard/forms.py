@@ -1,4 +1,5 @@
-"""The dashboard's filters (GET) and the staff's "wat valt op" form."""
+"""The dashboard's filters (GET) and the staff's "wat valt op" forms (the sector
+page's and the admin's), which ask staff to check a note's small numbers."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ from datetime import date
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from meldcode_survey.questionnaires.models import Version
+
+from .models import SectorNote
+from .queries.disclosure import small_counts
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 REAL, SYNTHETIC = "real", "synthetic"
@@ -110,7 +116,74 @@ def _version_label(version: Version) -> str:
     }
 
 
-class NoteForm(forms.Form):
+class NoteNumbersCheck(forms.Form):
+    """A note's numbers that may be counts under the threshold, checked by staff.
+
+    Analysts read a sector note as written, so a note that holds such a number
+    (queries.disclosure.small_counts) is not saved until the staff member has
+    confirmed that its numbers are no counts of respondents. The confirmation
+    covers the numbers that were shown with it (`numbers_checked`): a number
+    added or changed afterwards is asked about again, and so is every later
+    edit, since the confirmation is not stored. The checkbox is hidden until
+    there is something to confirm. Used by the sector page's form and the admin.
+    """
+
+    NOTE_FIELDS = ("text", "text_en")
+    field_order = list(NOTE_FIELDS)  # the checkbox below the texts
+
+    confirm_numbers = forms.BooleanField(
+        label=_("I have checked: these numbers are no counts of respondents"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    numbers_checked = forms.CharField(
+        label=_("numbers checked"), required=False, widget=forms.HiddenInput
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        threshold = settings.SUPPRESSION_THRESHOLD
+        found = {
+            name: small_counts(data.get(name) or "", threshold)
+            for name in self.NOTE_FIELDS
+        }
+        numbers = {number.lower() for names in found.values() for number in names}
+        if not numbers:
+            return data
+        checked = set(data.get("numbers_checked", "").split())
+        if data.get("confirm_numbers") and numbers <= checked:
+            return data
+        self._ask_to_check(numbers)
+        for name, written in found.items():
+            if written:
+                self.add_error(name, _numbers_message(written, threshold))
+        return data
+
+    def _ask_to_check(self, numbers: set[str]) -> None:
+        """Show the checkbox, unticked, for the numbers found now."""
+        values = dict(self.data.items())
+        values[self.add_prefix("numbers_checked")] = " ".join(sorted(numbers))
+        values.pop(self.add_prefix("confirm_numbers"), None)
+        self.data = values
+        self.fields["confirm_numbers"].widget = forms.CheckboxInput()
+
+
+def _numbers_message(written: list[str], threshold: int) -> str:
+    return ngettext(
+        "%(numbers)s may be a count under %(threshold)d. Analysts see no count "
+        "under %(threshold)d, and they read this note as written. Change the "
+        "number, or confirm below that it is no count of respondents.",
+        "%(numbers)s may be counts under %(threshold)d. Analysts see no count "
+        "under %(threshold)d, and they read this note as written. Change the "
+        "numbers, or confirm below that they are no counts of respondents.",
+        len(written),
+    ) % {
+        "numbers": ", ".join(f"“{number}”" for number in written),
+        "threshold": threshold,
+    }
+
+
+class NoteForm(NoteNumbersCheck):
     text = forms.CharField(
         label=_("What stands out (Dutch)"),
         required=False,
@@ -122,3 +195,11 @@ class NoteForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
+
+
+class SectorNoteAdminForm(NoteNumbersCheck, forms.ModelForm):
+    """The admin's form of a sector note, with the same check of its numbers."""
+
+    class Meta:
+        model = SectorNote
+        fields = ["version", "sector", "text", "text_en"]

@@ -28,6 +28,10 @@ builder) and the Australian Bureau of Statistics' TableBuilder:
 The price is a bias: small cells are inflated (a 3 reads as 10 to 13, rarely
 up to 22), so a published 10 to 22 may stand for fewer people.
 
+The staff's sector notes reach analysts as written, so a note must not carry
+an exact small count either: `small_counts` finds the numbers in a text that
+may be one, and the note forms (dashboard/forms.py) ask staff to check them.
+
 Why our own code: the ONS publishes the method as the `cell-key-perturbation`
 package (3.1.0). It tabulates pandas microdata (one row per person) and adds
 the noise to that frequency table; our figures come from rollups that keep a
@@ -49,6 +53,7 @@ import csv
 import hashlib
 import hmac
 import random
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,3 +178,103 @@ def _row_noises(count: int, threshold: int) -> list[int]:
             # Never below the threshold: a lower count keeps the noise upwards.
             values += [noise if count + noise >= threshold else size] * keys
     return values + [0] * (KEY_RANGE - len(values))
+
+
+# --- Numbers in staff notes ------------------------------------------------------
+
+# Number words as counts, Dutch and English, up to 19 (a threshold above 10 then
+# catches its words too). Dutch "een" is also the article "a", so only the
+# numeral's accented spelling counts ("één", also "eén", "éen").
+_NUMBER_WORDS = {
+    **dict.fromkeys(("één", "eén", "éen", "one"), 1),
+    **dict.fromkeys(("twee", "two"), 2),
+    **dict.fromkeys(("drie", "three"), 3),
+    **dict.fromkeys(("vier", "four"), 4),
+    **dict.fromkeys(("vijf", "five"), 5),
+    **dict.fromkeys(("zes", "six"), 6),
+    **dict.fromkeys(("zeven", "seven"), 7),
+    **dict.fromkeys(("acht", "eight"), 8),
+    **dict.fromkeys(("negen", "nine"), 9),
+    **dict.fromkeys(("tien", "ten"), 10),
+    **dict.fromkeys(("elf", "eleven"), 11),
+    **dict.fromkeys(("twaalf", "twelve"), 12),
+    **dict.fromkeys(("dertien", "thirteen"), 13),
+    **dict.fromkeys(("veertien", "fourteen"), 14),
+    **dict.fromkeys(("vijftien", "fifteen"), 15),
+    **dict.fromkeys(("zestien", "sixteen"), 16),
+    **dict.fromkeys(("zeventien", "seventeen"), 17),
+    **dict.fromkeys(("achttien", "eighteen"), 18),
+    **dict.fromkeys(("negentien", "nineteen"), 19),
+}
+# A number in digits is one token with what joins it to further digits: a
+# decimal or thousands separator (3,4 and 1.000), a fraction (1/3), a time
+# (9:30), a date (3-4-2026, 2026-04-03, 2026-04). A dash between two numbers
+# alone is a range (3-5): both are numbers of their own. A token that touches a
+# letter is no count (3e, 2nd, A4, 5x).
+_NUMBER = re.compile(
+    r"(?<![\w.,:/])"
+    r"(?P<digits>\d{4}-\d{1,2}(?:-\d{1,2})?(?!\d)|\d{1,2}-\d{1,2}-\d{2,4}(?!\d)"
+    r"|\d+(?:[.,:/]\d+)*)(?!\w)"
+    r"|(?<![\w-])(?P<word>" + "|".join(_NUMBER_WORDS) + r")(?![\w-])",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober"
+    "|november|december|january|february|march|june|july|august|october"
+    "|jan|feb|mrt|mar|apr|jun|jul|aug|sept?|okt|oct|nov|dec"
+)
+# "May" only capitalised: "9 may be" is a count.
+_MONTH_AFTER = re.compile(rf"\s+(?:(?i:{_MONTHS})\b|May\b)")
+_MONTH_BEFORE = re.compile(rf"(?:\b(?i:{_MONTHS})|\bMay)\.?\s+$")
+# A number that names something rather than counts: "versie 2", "groep 7".
+_LABEL_BEFORE = re.compile(
+    r"\b(?:versie|vraag|stelling|item|golf|groep|hoofdstuk|pagina|bijlage|figuur"
+    r"|tabel|stap|fase|niveau|version|question|statement|wave|group|grade|chapter"
+    r"|page|appendix|figure|table|step|phase|level)\s+$",
+    re.IGNORECASE,
+)
+_NO_ONE = re.compile(r"\bno\s+$", re.IGNORECASE)
+_LIST_NUMBER = re.compile(r"[.)](?:\s|$)")
+
+
+def small_counts(text: str, threshold: int = 10) -> list[str]:
+    """The numbers in a text that may be a count under the threshold, as written.
+
+    A staff note is shown to analysts as written (sector page, fact sheet), so
+    "3 van de 12 medewerkers" would pass on a count that no figure shows. The
+    rule is deliberately simple and errs on the side of asking: staff confirm
+    what is no count. It finds whole numbers of 1 to threshold - 1 in digits,
+    also before "%" (5% of a small group is a small count), and Dutch and
+    English number words ("drie", "three"). It leaves alone what cannot be a
+    small count or is plainly no count: larger numbers (2026, 45%, 15),
+    decimals and fractions (3,4 and 1/3), times and dates (9:30, 3-4-2026,
+    "3 maart", "March 3"), ordinals (3e, 2nd), a number after a label word
+    ("versie 2", "groep 7"), list numbering ("1." or "1)" at the start of a
+    line), Dutch "een" without accents (the article) and "no one".
+    Each number is listed once, in the order of the text.
+    """
+    found: dict[str, str] = {}
+    for match in _NUMBER.finditer(text):
+        written = match[0]
+        if match["digits"] is not None:
+            if not written.isdecimal() or not 0 < int(written) < threshold:
+                continue
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            if not text[line_start : match.start()].strip() and _LIST_NUMBER.match(
+                text, match.end()
+            ):
+                continue
+        else:
+            if _NUMBER_WORDS[written.lower()] >= threshold:
+                continue
+            if _NO_ONE.search(text, 0, match.start()):
+                continue
+        before = text[max(0, match.start() - 20) : match.start()]
+        if (
+            _MONTH_AFTER.match(text, match.end())
+            or _MONTH_BEFORE.search(before)
+            or _LABEL_BEFORE.search(before)
+        ):
+            continue
+        found.setdefault(written.lower(), written)
+    return list(found.values())
