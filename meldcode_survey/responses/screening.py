@@ -111,15 +111,27 @@ def _match_flag(kind: Kind, match: re.Match[str]) -> Flag:
 
 _SEPARATORS_RE = re.compile(r"[ .\-]")
 
-# Nine digits, bare or grouped 3-3-3 / 4-2-3 as BSNs are usually written. The
-# lookarounds keep us from picking nine digits out of a longer number, such as
-# an IBAN, a decimal or a list of numbers separated by single spaces. Whether
-# the digits are a BSN is python-stdnum's "11-proef" (stdnum.nl.bsn).
+# A run of digits that is not part of a longer number: no digit next to it,
+# nor one joined to it by a decimal point, comma, slash or hyphen (an IBAN, a
+# decimal, a date, a case number such as "2021/12345678"). Shared by the BSN
+# and the compact date, so that both see the same eight-digit runs.
+_RUN_START = r"(?<!\d)(?<!\d[.,/-])"
+_RUN_END = r"(?!\d)(?![.,/-]\d)"
+
+# Nine digits, bare or grouped 3-3-3 / 4-2-3 as BSNs are usually written, or
+# eight bare digits: a BSN whose leading zero was dropped because a spreadsheet
+# or a numeric form field stored it as a number. Such a number comes out bare;
+# whoever groups the digits by hand writes the zero, so grouped eight-digit
+# forms are left out ("12.345.672" is how an amount is written). An eight-digit
+# run that is a date ("22032010", "20100322") is the date detector's
+# (_is_compact_date), never a BSN. The spaced forms must not sit in a list of
+# numbers separated by single spaces. Whether the digits are a BSN is
+# python-stdnum's "11-proef" (stdnum.nl.bsn).
 _BSN_RE = re.compile(
-    r"(?<!\d)(?<!\d[.,/-])"
-    r"(?:\d{9}|\d{3}([.-])\d{3}\1\d{3}|\d{4}\.\d{2}\.\d{3}"
+    rf"{_RUN_START}"
+    r"(?:\d{8,9}|\d{3}([.-])\d{3}\1\d{3}|\d{4}\.\d{2}\.\d{3}"
     r"|(?<!\d )(?:\d{3} \d{3} \d{3}|\d{4} \d{2} \d{3})(?! \d))"
-    r"(?!\d)(?![.,/-]\d)"
+    rf"{_RUN_END}"
 )
 
 
@@ -135,7 +147,10 @@ def is_valid_bsn(digits: str) -> bool:
 
 def _find_bsns(text: str) -> Iterator[Flag]:
     for match in _BSN_RE.finditer(text):
-        if is_valid_bsn(match.group()):
+        written = match.group()
+        if len(written) == 8 and _is_compact_date(written):
+            continue
+        if is_valid_bsn(written):
             yield _match_flag(Kind.BSN, match)
 
 
@@ -341,6 +356,9 @@ _ISO_DATE_RE = re.compile(
     r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
     r"(?!\w)(?!-\d)"
 )
+# "22032010" (DDMMYYYY) or "20100322" (YYYYMMDD), as registration systems
+# and forms write a date without separators; see _is_compact_date.
+_COMPACT_DATE_RE = re.compile(rf"{_RUN_START}\d{{8}}{_RUN_END}")
 # Matched against the text just before a date: "geboren op", "geb.",
 # "geboortedatum:" turn a day and month without year into a date of birth.
 _BIRTH_CUE_RE = re.compile(
@@ -363,6 +381,24 @@ def _is_plausible_date(day: int, month: int, year: str | None) -> bool:
     return 1900 <= int(year) <= date.today().year
 
 
+def _is_compact_date(digits: str) -> bool:
+    """Whether eight digits are a plausible date read as DDMMYYYY or YYYYMMDD.
+
+    The two readings never both fit: where YYYYMMDD reads the month, DDMMYYYY
+    has the first half of its year ("19" or "20"). About one date in eleven
+    also passes the BSN's 11-proef; it is flagged as a date, and only a run
+    that is no plausible date (_is_plausible_date: "31022015", or a year after
+    this one, as for "12-03-2099") can be a BSN.
+    """
+    readings = (
+        (digits[:2], digits[2:4], digits[4:]),
+        (digits[6:], digits[4:6], digits[:4]),
+    )
+    return any(
+        _is_plausible_date(int(day), int(month), year) for day, month, year in readings
+    )
+
+
 def _has_birth_cue(text: str, start: int) -> bool:
     return bool(_BIRTH_CUE_RE.search(text, max(0, start - _CUE_WINDOW), start))
 
@@ -376,6 +412,10 @@ def _find_dates(text: str) -> Iterator[Flag]:
                 continue
             if year is not None or _has_birth_cue(text, match.start()):
                 yield _match_flag(Kind.BIRTH_DATE, match)
+    # A compact date always has its year, so like "22-03-2010" it needs no cue.
+    for match in _COMPACT_DATE_RE.finditer(text):
+        if _is_compact_date(match.group()):
+            yield _match_flag(Kind.BIRTH_DATE, match)
 
 
 def find_dates_without_year(text: str) -> Iterator[Flag]:

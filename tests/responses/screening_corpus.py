@@ -450,6 +450,16 @@ IDENTIFYING: list[Sentence] = [
     ),
     _s(
         JH,
+        "In de overdracht uit Excel stond het BSN als 73117699, zonder de nul.",
+        (BSN, "73117699"),
+    ),
+    _s(
+        JH,
+        "Volgens het registratiesysteem is de jongste geboren op 19062011.",
+        (DATE, "19062011"),
+    ),
+    _s(
+        JH,
         "Samira woont nu bij haar tante in de Beatrixstraat.",
         (NAME, "Samira"),
         (PLACE, "Beatrixstraat"),
@@ -577,6 +587,8 @@ ORDINARY: list[Sentence] = [
     _s(JH, "Moeder zei: Ik wil niet dat Jeugdzorg zich ermee bemoeit."),
     _s(GZ, "De moeder had een verwonding aan haar linkerarm."),
     _s(OW, "In de klas vertelde een leerling over ruzies thuis."),
+    # An amount grouped like an eight-digit number that passes the 11-proef.
+    _s(MO, "De gemeente trok 63.302.500 euro uit voor jeugdhulp en preventie."),
 ]
 
 CORPUS: list[Sentence] = IDENTIFYING + ORDINARY

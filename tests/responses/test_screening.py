@@ -58,6 +58,9 @@ def test_eight_digit_bsn_gets_a_leading_zero():
         ("bsn 123.456.782", "123.456.782"),
         ("nummer 123 456 782 genoteerd", "123 456 782"),
         ("(232262536)", "232262536"),
+        # Eight digits: the leading zero dropped, as a spreadsheet writes it.
+        ("BSN 12345672", "12345672"),
+        ("bsn:44809906.", "44809906"),
     ],
 )
 def test_bsn_is_flagged(text, expected):
@@ -72,10 +75,27 @@ def test_bsn_is_flagged(text, expected):
         "IBAN NL91ABNA0417164300",
         "bedrag 1.111222333 euro",
         "reeks 111 222 333 444",
+        "dossiernummer 12345673",  # eight digits failing the 11-check
+        "bedrag 12.345.672 euro",  # grouped eight digits are an amount
+        "nummer 12 345 672",
+        "decimaal 1.12345672 en 12345672,5",
+        "zaak 2021/12345672 en 3-12345672",
+        "referentie 123456720",  # nine digits failing the check
     ],
 )
 def test_non_bsn_numbers_are_not_flagged(text):
     assert found(text, Kind.BSN) == []
+
+
+# Both pass the 11-check (as about one date in eleven does), yet are dates.
+COMPACT_DATES_PASSING_THE_CHECK = ["22032010", "20100322"]
+
+
+@pytest.mark.parametrize("digits", COMPACT_DATES_PASSING_THE_CHECK)
+def test_an_eight_digit_date_is_a_date_not_a_bsn(digits):
+    assert is_valid_bsn(digits)
+    flags = screen(f"Geboortedatum {digits}, bekend bij de GGD.")
+    assert [(f.kind, f.fragment) for f in flags] == [(Kind.BIRTH_DATE, digits)]
 
 
 # --- Phone numbers -----------------------------------------------------------
@@ -193,6 +213,8 @@ def test_non_address_is_not_flagged(text):
         ("geb. 12-03", "12-03"),
         ("Geboortedatum: 7 juli", "7 juli"),
         ("ISO 2015-03-12", "2015-03-12"),
+        ("volgens het systeem 12032015", "12032015"),
+        ("aangemeld op 20150312.", "20150312"),
     ],
 )
 def test_date_is_flagged(text, expected):
@@ -211,6 +233,8 @@ def test_date_is_flagged(text, expected):
         "Ongeldige datum 31-02-2015 of 12-13-2015.",
         "Een datum in 1850: 12-03-1850.",
         "Cijfer 7.5 en 10-12 jaar.",
+        "Geen datum: 31022015, 12131990, 20151312 of 12032099.",
+        "Langer nummer 120320150 en 2012032015.",
     ],
 )
 def test_non_birth_date_is_not_flagged(text):

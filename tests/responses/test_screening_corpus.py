@@ -18,7 +18,7 @@ from tests.responses.screening_corpus import (
 )
 
 # Measured (thorough): recall 99% overall, 95% for institutions, 100% for the
-# other kinds; precision 100%; 0 of 55 ordinary sentences flagged.
+# other kinds; precision 100%; 0 of 56 ordinary sentences flagged.
 THOROUGH_RECALL_FLOORS = {
     "name": 0.97,
     "place": 0.95,
@@ -31,7 +31,7 @@ THOROUGH_RECALL_FLOORS = {
 THOROUGH_MIN_PRECISION = 0.95
 THOROUGH_MAX_ORDINARY_FLAGGED = 2
 
-# Measured (fast): recall 43%, precision 100%; it is a first warning only.
+# Measured (fast): recall 44%, precision 100%; it is a first warning only.
 FAST_MIN_RECALL = 0.40
 FAST_MIN_PRECISION = 0.95
 

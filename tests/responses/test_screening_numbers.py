@@ -28,6 +28,7 @@ VALID_WRITTEN = [
     "1112 22 333",
     "012345672",  # a BSN with a leading zero, written in full
     "012 345 672",
+    "12345672",  # the same BSN without its leading zero, as a spreadsheet writes it
 ]
 # One digit off, or the usual example that fails the proof, however written.
 INVALID_WRITTEN = [
@@ -38,6 +39,7 @@ INVALID_WRITTEN = [
     "123 456 789",
     "123.456.789",
     "1234.56.789",
+    "12345673",
 ]
 
 
@@ -61,15 +63,31 @@ def test_eight_digits_are_the_bsn_without_its_leading_zero():
     assert not is_valid_bsn("1234567")  # seven digits are never a BSN
 
 
+@pytest.mark.parametrize("written", ["12.345.672", "12 345 672", "1234 5672"])
+def test_eight_digits_are_a_bsn_only_when_written_bare(written):
+    # Only a number stored as a number loses its zero, and it comes out bare.
+    assert is_valid_bsn(written)
+    assert _fast(f"Het ging om {written} euro.") == []
+
+
+@pytest.mark.parametrize("written", ["22032010", "20100322"])
+def test_eight_digits_that_are_a_date_are_flagged_as_a_date(written):
+    assert is_valid_bsn(written)
+    assert _fast(f"Het nummer {written} stond op de brief.") == [
+        (Kind.BIRTH_DATE, written)
+    ]
+
+
 @pytest.mark.deduce
 def test_the_thorough_screening_flags_a_bsn_and_the_eight_digit_form():
     assert _kinds(thorough_screen, "BSN 111.222.333 bekend.") == [
         (Kind.BSN, "111.222.333")
     ]
-    # Without its leading zero the fast screening does not call it a BSN; the
-    # thorough one, which gates approval, still flags the number.
-    assert [f for _k, f in _kinds(thorough_screen, "BSN 12345672 bekend.")] == [
-        "12345672"
+    # deduce calls any long number an id; the fast screening's BSN, of the same
+    # span, is the more specific flag, also without the leading zero.
+    assert _kinds(thorough_screen, "BSN 12345672 bekend.") == [(Kind.BSN, "12345672")]
+    assert _kinds(thorough_screen, "Geboren 22032010.") == [
+        (Kind.BIRTH_DATE, "22032010")
     ]
 
 
