@@ -83,6 +83,20 @@ class Block:
     fields: list[forms.BoundField]
 
 
+def likert_runs(
+    questions: list[Question],
+) -> list[tuple[LikertGroup | None, list[Question]]]:
+    """A page's questions in runs: consecutive questions of one Likert group
+    share its stem (one fieldset on the page); any other question stands alone."""
+    runs: list[tuple[LikertGroup | None, list[Question]]] = []
+    for question in questions:
+        if runs and question.group_id and runs[-1][0] == question.group:
+            runs[-1][1].append(question)
+        else:
+            runs.append((question.group, [question]))
+    return runs
+
+
 def _shared_field(version: Version, question: Question, required: bool) -> forms.Field:
     key = (version.pk, version.published_at, get_language(), question.pk, required)
     field = _fields.get(key)
@@ -160,14 +174,10 @@ class SectionForm(forms.Form):
         return result
 
     def blocks(self) -> list[Block]:
-        blocks: list[Block] = []
-        for question in self.questions:
-            bound = self[field_name(question)]
-            if blocks and question.group_id and blocks[-1].group == question.group:
-                blocks[-1].fields.append(bound)
-            else:
-                blocks.append(Block(question.group, [bound]))
-        return blocks
+        return [
+            Block(group, [self[field_name(q)] for q in run])
+            for group, run in likert_runs(self.questions)
+        ]
 
     def question_fields(self) -> list[forms.BoundField]:
         return [self[field_name(q)] for q in self.questions]

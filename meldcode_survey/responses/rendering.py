@@ -24,7 +24,7 @@ from django.utils.translation import get_language
 
 from meldcode_survey.questionnaires.models import LikertGroup, Question, Version
 
-from .forms import SectionForm, field_name
+from .forms import SectionForm, field_name, likert_runs
 
 FIELD_TEMPLATE = "responses/_field.html"
 # The NUL character never occurs in rendered HTML (nor in an answer: Django's
@@ -68,14 +68,12 @@ def blank_blocks(
     """A published version's page with the values in `initial` (by field name),
     as page_blocks renders its unbound form with those initial values, without
     building that form."""
-    blocks: list[RenderedBlock] = []
-    for question in questions:
-        html = _filled(version, question, initial.get(field_name(question)))
-        if blocks and question.group_id and blocks[-1].group == question.group:
-            blocks[-1].fields.append(html)
-        else:
-            blocks.append(RenderedBlock(question.group, [html]))
-    return blocks
+    return [
+        RenderedBlock(
+            group, [_filled(version, q, initial.get(field_name(q))) for q in run]
+        )
+        for group, run in likert_runs(questions)
+    ]
 
 
 def _filled(version: Version, question: Question, value: Any) -> SafeString:
