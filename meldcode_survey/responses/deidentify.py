@@ -144,7 +144,8 @@ def _deduce() -> Any:
 
 
 def load() -> None:
-    """Load deduce now (a worker does this once, before its first task)."""
+    """Load deduce now (once per process; a screening calls it before it locks
+    its narrative, so no row is locked for the seconds this takes)."""
     _deduce()
 
 

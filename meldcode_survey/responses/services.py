@@ -18,6 +18,7 @@ from django.utils import timezone
 from meldcode_survey.lib.tasks import after, run_later
 from meldcode_survey.questionnaires.models import NOT_APPLICABLE, YES, Question, Version
 
+from . import deidentify
 from .deidentify import thorough_screen
 from .flow import Flow
 from .forms import first_invalid_section
@@ -139,6 +140,8 @@ def narrative_screen(narrative_id: int) -> bool:
     screened (or being screened) already. Raises deidentify.NotBuilt when
     deduce is not installed.
     """
+    # A worker's first screening loads deduce (seconds): not while holding the lock.
+    deidentify.load()
     with transaction.atomic():
         narrative = (
             CaseNarrative.objects.select_for_update(skip_locked=True)

@@ -195,6 +195,31 @@ def test_screening_does_not_store_flags_for_texts_that_changed_meanwhile(
     assert narrative.thorough_screened_at is None
 
 
+@pytest.mark.django_db
+def test_deduce_is_loaded_before_the_narrative_is_locked(
+    seed_version, submit, monkeypatch
+):
+    """A worker's first screening loads deduce for seconds: meanwhile no row is
+    locked (a purge or the sweep would wait on it)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from meldcode_survey.responses import services
+
+    narrative = CaseNarrative.objects.get(response=submit(seed_version))
+    with CaptureQueriesContext(connection) as queries:
+        statements_at_load = []
+        monkeypatch.setattr(
+            deidentify, "load", lambda: statements_at_load.append(len(queries))
+        )
+        monkeypatch.setattr(services, "thorough_screen", lambda text: [])
+        assert services.narrative_screen(narrative.pk) is True
+
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert statements_at_load == [0]
+    assert locks
+
+
 # --- One screening per narrative ---------------------------------------------------
 
 
