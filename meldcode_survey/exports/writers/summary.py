@@ -277,7 +277,7 @@ def _items_table(summary: SectorSummary) -> SummaryTable:
             TableColumn(
                 "vs_all_significant",
                 _("Difference significant"),
-                _(
+                _(  # Translators: xgettext:no-python-format
                     "Two-proportion test against the other sectors, 5% level, "
                     "Bonferroni corrected over the items."
                 ),
