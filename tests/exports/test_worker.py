@@ -14,7 +14,6 @@ import io
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
@@ -24,13 +23,13 @@ import pyreadstat
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from meldcode_survey.exports import services
 from meldcode_survey.exports.models import Export
 from meldcode_survey.exports.services import ExportSpec, export_request
+from tests.celery_worker import require_worker_database, start_worker, stop_worker
 
 TIMEOUT = 90
 # Five chunks of the SPSS writer's rows (writers/raw.py CHUNK_SIZE): progress
@@ -38,63 +37,6 @@ TIMEOUT = 90
 # raw CSV on PostgreSQL streams 100,000 responses per step: one step here.)
 DRILL_RESPONSES = 10_000
 DRILL_STALE_SECONDS = 2
-
-
-def _database_url() -> str | None:
-    db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-        host = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
-        return f"postgres://{auth}@{host}/{db['NAME']}"
-    name = str(db["NAME"])
-    if connection.vendor == "sqlite" and "memory" not in name and name != ":memory:":
-        return f"sqlite:///{Path(name).resolve()}"
-    return None
-
-
-def _require_worker_database() -> None:
-    if _database_url() is None:
-        reason = "the worker needs PostgreSQL or a file SQLite, not in-memory SQLite"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-
-
-def _start_worker(
-    queue: str, media: Path, log: Path, cwd: Path, **overrides: str
-) -> subprocess.Popen:
-    celery = Path(sys.executable).with_name("celery")
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "PRIVATE_MEDIA_ROOT": str(media),
-        **overrides,
-    }
-    command = [
-        str(celery), "-A", "meldcode_survey", "worker", "--pool=solo",
-        "--concurrency=1", "-Q", queue, "--without-gossip", "--without-mingle",
-        "--without-heartbeat", "--loglevel=INFO",
-    ]  # fmt: skip
-    return subprocess.Popen(
-        command,
-        cwd=cwd,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def _stop(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=5)
 
 
 def _wait_for(export: Export, worker: subprocess.Popen, log: Path) -> Export:
@@ -114,7 +56,7 @@ def _wait_for(export: Export, worker: subprocess.Popen, log: Path) -> Export:
 def test_a_real_worker_builds_an_export_end_to_end(
     seed_version, submit, staff_user, private_media, tmp_path, settings
 ):
-    _require_worker_database()
+    require_worker_database()
     for _ in range(3):
         submit(seed_version)
     from meldcode_survey.celery import app
@@ -123,7 +65,7 @@ def test_a_real_worker_builds_an_export_end_to_end(
     queue = f"exports-test-{uuid.uuid4().hex[:12]}"
     settings.EXPORT_QUEUE = queue
     log = tmp_path / "worker.log"
-    worker = _start_worker(queue, private_media, log, settings.BASE_DIR)
+    worker = start_worker(queue, private_media, log, settings.BASE_DIR)
     try:
         spec = ExportSpec(kind="raw", version=seed_version, format="csv")
         export = export_request(spec=spec, user=staff_user)  # sent on commit
@@ -135,7 +77,7 @@ def test_a_real_worker_builds_an_export_end_to_end(
         assert len(lines) == 1 + 3 == 1 + export.rows
         assert "exports.run_export" in log.read_text()
     finally:
-        _stop(worker)
+        stop_worker(worker)
 
 
 def _wait_for_progress(export: Export, worker: subprocess.Popen, log: Path) -> None:
@@ -189,7 +131,7 @@ def _stored_files(export: Export) -> tuple[list[Path], list[Path]]:
 def test_an_export_whose_worker_is_killed_completes_once_after_a_restart(
     seed_version, staff_user, staff_client, private_media, tmp_path, settings
 ):
-    _require_worker_database()
+    require_worker_database()
     call_command(
         "generate_responses",
         questionnaire=seed_version.questionnaire.slug,
@@ -201,7 +143,7 @@ def test_an_export_whose_worker_is_killed_completes_once_after_a_restart(
     settings.EXPORT_QUEUE = queue
     env = {"EXPORT_QUEUE": queue, "EXPORT_STALE_SECONDS": str(DRILL_STALE_SECONDS)}
     logs = [tmp_path / "killed.log", tmp_path / "restarted.log"]
-    worker = _start_worker(queue, private_media, logs[0], settings.BASE_DIR, **env)
+    worker = start_worker(queue, private_media, logs[0], settings.BASE_DIR, **env)
     try:
         spec = ExportSpec(
             kind="raw", version=seed_version, format="sav", include_synthetic=True
@@ -212,11 +154,11 @@ def test_an_export_whose_worker_is_killed_completes_once_after_a_restart(
         export.refresh_from_db()
         assert export.status == Export.Status.RUNNING
         assert 0 < export.progress < 100
-        worker = _start_worker(queue, private_media, logs[1], settings.BASE_DIR, **env)
+        worker = start_worker(queue, private_media, logs[1], settings.BASE_DIR, **env)
         _sweep_once_stale(export, queue, worker, logs[1])
         export = _wait_for(export, worker, logs[1])
     finally:
-        _stop(worker)
+        stop_worker(worker)
     assert export.status == Export.Status.DONE, export.error
     assert export.attempts == 2  # the killed run and the one that finished it
     assert _stored_files(export) == ([Path(export.file.path)], [])
