@@ -66,17 +66,16 @@ def after(task_name: str, args: Sequence[Any]) -> Any:
 
 
 def _run_here(task: Any, args: Sequence[Any], then: Any) -> None:
-    """Run eagerly, `then` after it as a worker would (Celery's eager mode does
-    not call link_error). Both are looked up first: the task's module may have
-    been imported while the follow-up's was not."""
-    if then is not None:
-        _registered(then.task)
+    """Run eagerly, then `then` once, whether the task succeeded or failed, as a
+    worker sends it (link and link_error; Celery's eager mode has no
+    link_error). The follow-up is looked up first: its module may not have been
+    imported when the task's was."""
     try:
-        _registered(task).apply(args=tuple(args), throw=True, link=then)
-    except Exception:
+        _registered(task).apply(args=tuple(args), throw=True)
+    finally:
         if then is not None:
+            _registered(then.task)
             then.apply()
-        raise
 
 
 def _links(then: Any) -> dict[str, Any]:

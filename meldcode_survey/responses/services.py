@@ -138,7 +138,7 @@ def narrative_screen(narrative_id: int) -> bool:
 
     Returns False when the narrative is gone, its texts were purged, or it is
     screened (or being screened) already. Raises deidentify.NotBuilt when
-    deduce is not installed.
+    deduce is not installed, before anything else is looked at.
     """
     # A worker's first screening loads deduce (seconds): not while holding the lock.
     deidentify.load()

@@ -65,3 +65,29 @@ def test_eagerly_the_follow_up_runs_though_no_import_registered_it(monkeypatch):
     tasks.run_later(count_response_task, [1], when_lost="lost", then=then)
 
     assert ran == [7]
+
+
+@pytest.mark.parametrize("task_fails", [False, True])
+def test_eagerly_the_follow_up_runs_once_also_when_it_fails(monkeypatch, task_fails):
+    app = screen_narrative_task.app
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+    screen = app.tasks["screening.narrative"]
+    ran = []
+
+    def count(response_id):
+        ran.append("count")
+        if task_fails:
+            raise RuntimeError("count failed")
+
+    def follow_up(narrative_id):
+        ran.append("screen")
+        raise RuntimeError("screening failed")
+
+    monkeypatch.setattr(count_response_task, "run", count)
+    monkeypatch.setattr(screen, "run", follow_up)
+
+    then = tasks.after("screening.narrative", [7])
+    tasks.run_later(count_response_task, [1], when_lost="lost", then=then)
+
+    assert ran == ["count", "screen"]
