@@ -121,10 +121,11 @@ class NoteNumbersCheck(forms.Form):
 
     Analysts read a sector note as written, so a note that holds such a number
     (queries.disclosure.small_counts) is not saved until the staff member has
-    confirmed that its numbers are no counts of respondents. The confirmation
-    covers the numbers that were shown with it (`numbers_checked`): a number
-    added or changed afterwards is asked about again, and so is every later
-    edit, since the confirmation is not stored. The checkbox is hidden until
+    confirmed that its numbers are not counts of respondents. The confirmation
+    covers the values that were shown with it (`numbers_checked`): a number of
+    another value added afterwards is asked about again (one more "3" beside a
+    confirmed "3" is not), and every later edit is checked again, since the
+    confirmation is not stored. The checkbox is hidden until
     there is something to confirm. Used by the sector page's form and the admin.
     """
 
@@ -132,7 +133,7 @@ class NoteNumbersCheck(forms.Form):
     field_order = list(NOTE_FIELDS)  # the checkbox below the texts
 
     confirm_numbers = forms.BooleanField(
-        label=_("I have checked: these numbers are no counts of respondents"),
+        label=_("I have checked: these numbers are not counts of respondents"),
         required=False,
         widget=forms.HiddenInput,
     )
@@ -172,10 +173,10 @@ def _numbers_message(written: list[str], threshold: int) -> str:
     return ngettext(
         "%(numbers)s may be a count under %(threshold)d. Analysts see no count "
         "under %(threshold)d, and they read this note as written. Change the "
-        "number, or confirm below that it is no count of respondents.",
+        "number, or confirm below that it is not a count of respondents.",
         "%(numbers)s may be counts under %(threshold)d. Analysts see no count "
         "under %(threshold)d, and they read this note as written. Change the "
-        "numbers, or confirm below that they are no counts of respondents.",
+        "numbers, or confirm below that they are not counts of respondents.",
         len(written),
     ) % {
         "numbers": ", ".join(f"“{number}”" for number in written),

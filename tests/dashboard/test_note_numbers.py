@@ -14,7 +14,7 @@ from meldcode_survey.dashboard.queries.disclosure import small_counts
 pytestmark = pytest.mark.django_db
 
 SMALL_COUNT = "3 van de 12 pedagogisch medewerkers in Zwolle twijfelden."
-CONFIRM_LABEL = "I have checked: these numbers are no counts of respondents"
+CONFIRM_LABEL = "I have checked: these numbers are not counts of respondents"
 
 
 @pytest.mark.parametrize(
@@ -29,6 +29,10 @@ CONFIRM_LABEL = "I have checked: these numbers are no counts of respondents"
         ("5% van de medewerkers", ["5"]),
         ("3 keer 3, drie keer Drie", ["3", "drie"]),
         ("Wat opvalt:\n2 medewerkers", ["2"]),
+        ("3/12 medewerkers twijfelden, 5/8 scholen", ["3", "5", "8"]),
+        ("Aantal:3 meldingen", ["3"]),
+        ("Aantal meldingen:\n3.", ["3"]),
+        ("e\u0301e\u0301n team", ["één"]),  # é typed as e and an accent
     ],
 )
 def test_numbers_that_may_be_small_counts_are_found(text, found):
@@ -69,7 +73,7 @@ def _numbers_message(numbers):
     return _(
         "%(numbers)s may be a count under %(threshold)d. Analysts see no count "
         "under %(threshold)d, and they read this note as written. Change the "
-        "number, or confirm below that it is no count of respondents."
+        "number, or confirm below that it is not a count of respondents."
     ) % {"numbers": numbers, "threshold": 10}
 
 

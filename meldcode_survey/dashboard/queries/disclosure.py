@@ -54,6 +54,7 @@ import hashlib
 import hmac
 import random
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -212,7 +213,7 @@ _NUMBER_WORDS = {
 # alone is a range (3-5): both are numbers of their own. A token that touches a
 # letter is no count (3e, 2nd, A4, 5x).
 _NUMBER = re.compile(
-    r"(?<![\w.,:/])"
+    r"(?<![\w.,/])(?<!\d:)"
     r"(?P<digits>\d{4}-\d{1,2}(?:-\d{1,2})?(?!\d)|\d{1,2}-\d{1,2}-\d{2,4}(?!\d)"
     r"|\d+(?:[.,:/]\d+)*)(?!\w)"
     r"|(?<![\w-])(?P<word>" + "|".join(_NUMBER_WORDS) + r")(?![\w-])",
@@ -234,7 +235,10 @@ _LABEL_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NO_ONE = re.compile(r"\bno\s+$", re.IGNORECASE)
-_LIST_NUMBER = re.compile(r"[.)](?:\s|$)")
+# "1." or "2)" at the start of a line, with the item's text after it.
+_LIST_NUMBER = re.compile(r"[.)][ \t]+\S")
+# Fractions that say how large a part is, not how many: "ruim 1/3 van de ...".
+_PROPORTIONS = {"1/2", "1/3", "1/4", "2/3", "3/4"}
 
 
 def small_counts(text: str, threshold: int = 10) -> list[str]:
@@ -247,16 +251,21 @@ def small_counts(text: str, threshold: int = 10) -> list[str]:
     also before "%" (5% of a small group is a small count), and Dutch and
     English number words ("drie", "three"). It leaves alone what cannot be a
     small count or is plainly no count: larger numbers (2026, 45%, 15),
-    decimals and fractions (3,4 and 1/3), times and dates (9:30, 3-4-2026,
+    decimals (3,4) and proportions (1/2, 1/3, 1/4, 2/3, 3/4; another fraction
+    such as 3/12, "3 of 12", gives its small parts), times and dates (9:30, 3-4-2026,
     "3 maart", "March 3"), ordinals (3e, 2nd), a number after a label word
     ("versie 2", "groep 7"), list numbering ("1." or "1)" at the start of a
-    line), Dutch "een" without accents (the article) and "no one".
+    line, before the item's text), Dutch "een" without accents (the article)
+    and "no one".
     Each number is listed once, in the order of the text.
     """
+    text = unicodedata.normalize("NFC", text)
     found: dict[str, str] = {}
     for match in _NUMBER.finditer(text):
         written = match[0]
         if match["digits"] is not None:
+            for part in _fraction_parts(written, threshold):
+                found.setdefault(part, part)
             if not written.isdecimal() or not 0 < int(written) < threshold:
                 continue
             line_start = text.rfind("\n", 0, match.start()) + 1
@@ -267,9 +276,9 @@ def small_counts(text: str, threshold: int = 10) -> list[str]:
         else:
             if _NUMBER_WORDS[written.lower()] >= threshold:
                 continue
-            if _NO_ONE.search(text, 0, match.start()):
-                continue
         before = text[max(0, match.start() - 20) : match.start()]
+        if match["word"] is not None and _NO_ONE.search(before):
+            continue
         if (
             _MONTH_AFTER.match(text, match.end())
             or _MONTH_BEFORE.search(before)
@@ -278,3 +287,16 @@ def small_counts(text: str, threshold: int = 10) -> list[str]:
             continue
         found.setdefault(written.lower(), written)
     return list(found.values())
+
+
+def _fraction_parts(written: str, threshold: int) -> list[str]:
+    """The small counts in "3/12" (3 of 12) or "3/5": each whole number of a
+    fraction under the threshold, unless the fraction is a plain proportion."""
+    parts = written.split("/")
+    if (
+        len(parts) != 2
+        or not all(p.isdecimal() for p in parts)
+        or written in _PROPORTIONS
+    ):
+        return []
+    return [p for p in parts if 0 < int(p) < threshold]
