@@ -92,6 +92,21 @@ def test_the_username_from_the_environment_is_recorded(monkeypatch):
     assert _entries(Action.USER_CREATED, User.objects.get(username="admin"))
 
 
+def test_a_username_stored_normalised_is_recorded(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    fullwidth = "\uff52\uff4f\uff4f\uff54"  # "root" in fullwidth letters
+
+    call_command(
+        "createsuperuser",
+        "--noinput",
+        f"--username={fullwidth}",
+        "--email=root@example.org",
+        verbosity=0,
+    )
+
+    assert _entries(Action.USER_CREATED, User.objects.get(username="root"))
+
+
 def test_the_superuser_typed_at_the_prompts_is_recorded(monkeypatch):
     """The first name typed is taken, so Django asks again: the entry is of the
     account made, not of the one that was there."""

@@ -32,6 +32,8 @@ class Command(createsuperuser.Command):
         username = self._used_username(options)
         if username is None:
             return
+        # Stored as Django's User.normalize_username (NFKC) gives it.
+        username = User.normalize_username(username)
         user = users.filter(pk__gt=last_pk, username=username).first()
         if user is not None:
             flags = {"is_staff": user.is_staff, "is_superuser": user.is_superuser}
