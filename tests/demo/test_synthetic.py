@@ -14,6 +14,7 @@ from meldcode_survey.responses.models import (
     CaseNarrative,
     Response,
 )
+from tests import factories
 from tests.dashboard.builders import build
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +107,14 @@ def test_only_if_empty_adds_nothing_to_a_questionnaire_with_responses(seed_versi
     output = generate(count=20, only_if_empty=True)
     assert "already has responses" in output
     assert Response.objects.count() == 12
+
+
+def test_only_if_empty_leaves_a_database_with_real_responses_alone(seed_version):
+    """`make run` after real responses to another questionnaire starts as it is."""
+    factories.ResponseFactory()  # a real response to a questionnaire of its own
+    output = generate(count=20, only_if_empty=True)
+    assert "holds real responses; none added" in output
+    assert not Response.objects.filter(is_synthetic=True).exists()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL bulk load")

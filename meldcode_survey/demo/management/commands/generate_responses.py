@@ -42,7 +42,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--only-if-empty",
             action="store_true",
-            help="Do nothing when the questionnaire already has responses.",
+            help="Do nothing when the questionnaire already has responses, or the "
+            "database holds real ones (make run).",
         )
         parser.add_argument(
             "--allow-real-data",
@@ -60,6 +61,9 @@ class Command(BaseCommand):
             self.stdout.write("The questionnaire already has responses; none added.")
             return
         if not options["allow_real_data"] and _holds_real_data():
+            if options["only_if_empty"]:  # `make run`: start with what is there
+                self.stdout.write("The database holds real responses; none added.")
+                return
             raise CommandError(
                 "This database holds real responses; synthetic data is for demo, "
                 "test and benchmark databases. Pass --allow-real-data to add it "
