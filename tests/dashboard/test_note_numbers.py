@@ -49,6 +49,7 @@ def test_numbers_that_may_be_small_counts_are_found(text, found):
         "Versie 2 vergeleken met golf 1; leerkrachten van groep 7.",
         "1. Angst om te beschuldigen\n2) Onzekerheid\n  3. Regie",
         "Een kind, een ouder; no one said so; twenty-one; tien of elf.",
+        "Leerkrachten van groep 5/6 en groep 1/2; 24/7 bereikbaar; 1/2 jaar.",
     ],
 )
 def test_years_percentages_dates_and_list_numbers_are_left_alone(text):

@@ -262,41 +262,45 @@ def small_counts(text: str, threshold: int = 10) -> list[str]:
     text = unicodedata.normalize("NFC", text)
     found: dict[str, str] = {}
     for match in _NUMBER.finditer(text):
-        written = match[0]
-        if match["digits"] is not None:
-            for part in _fraction_parts(written, threshold):
-                found.setdefault(part, part)
-            if not written.isdecimal() or not 0 < int(written) < threshold:
-                continue
-            line_start = text.rfind("\n", 0, match.start()) + 1
-            if not text[line_start : match.start()].strip() and _LIST_NUMBER.match(
-                text, match.end()
-            ):
-                continue
-        else:
-            if _NUMBER_WORDS[written.lower()] >= threshold:
-                continue
         before = text[max(0, match.start() - 20) : match.start()]
-        if match["word"] is not None and _NO_ONE.search(before):
-            continue
         if (
             _MONTH_AFTER.match(text, match.end())
             or _MONTH_BEFORE.search(before)
             or _LABEL_BEFORE.search(before)
         ):
             continue
-        found.setdefault(written.lower(), written)
+        for number in _small_numbers(text, match, before, threshold):
+            found.setdefault(number.lower(), number)
     return list(found.values())
 
 
+def _small_numbers(
+    text: str, match: re.Match[str], before: str, threshold: int
+) -> list[str]:
+    """The numbers under the threshold that one match of _NUMBER may count."""
+    written = match[0]
+    if match["word"] is not None:
+        small = _NUMBER_WORDS[written.lower()] < threshold
+        return [written] if small and not _NO_ONE.search(before) else []
+    if "/" in written:
+        return _fraction_parts(written, threshold)
+    if not written.isdecimal() or not 0 < int(written) < threshold:
+        return []
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    at_line_start = not text[line_start : match.start()].strip()
+    if at_line_start and _LIST_NUMBER.match(text, match.end()):
+        return []
+    return [written]
+
+
 def _fraction_parts(written: str, threshold: int) -> list[str]:
-    """The small counts in "3/12" (3 of 12) or "3/5": each whole number of a
-    fraction under the threshold, unless the fraction is a plain proportion."""
+    """The small counts in "3/12" (3 of 12) or "5/6": each whole number of a
+    part-of-whole under the threshold. Not a plain proportion (1/2, 1/3, ...),
+    a date (3/4/2026), nor "24/7", whose first number is the larger."""
     parts = written.split("/")
-    if (
-        len(parts) != 2
-        or not all(p.isdecimal() for p in parts)
-        or written in _PROPORTIONS
-    ):
+    if len(parts) != 2 or not all(p.isdecimal() for p in parts):
+        return []
+    part, whole = (int(p) for p in parts)
+    if written in _PROPORTIONS or whole <= part:
         return []
     return [p for p in parts if 0 < int(p) < threshold]
