@@ -33,6 +33,9 @@ CONFIRM_LABEL = "I have checked: these numbers are not counts of respondents"
         ("Aantal:3 meldingen", ["3"]),
         ("Aantal meldingen:\n3.", ["3"]),
         ("e\u0301e\u0301n team", ["één"]),  # é typed as e and an accent
+        ("5/5 medewerkers en alle 3/3 scholen", ["5", "3"]),
+        ("Een 8/10 voor de training; op 5/6 overleg", ["8", "5", "6"]),  # asked
+        ("Vorige week 3 meldingen, last year 4 parents, in de klas 2", ["3", "4", "2"]),
     ],
 )
 def test_numbers_that_may_be_small_counts_are_found(text, found):
@@ -50,6 +53,8 @@ def test_numbers_that_may_be_small_counts_are_found(text, found):
         "1. Angst om te beschuldigen\n2) Onzekerheid\n  3. Regie",
         "Een kind, een ouder; no one said so; twenty-one; tien of elf.",
         "Leerkrachten van groep 5/6 en groep 1/2; 24/7 bereikbaar; 1/2 jaar.",
+        "Combinatieklas 5/6, leerjaar 3, p. 2/5.",
+        "1.\u00a0Angst om te beschuldigen",  # a non-breaking space after "1."
     ],
 )
 def test_years_percentages_dates_and_list_numbers_are_left_alone(text):

@@ -227,16 +227,18 @@ _MONTHS = (
 # "May" only capitalised: "9 may be" is a count.
 _MONTH_AFTER = re.compile(rf"\s+(?:(?i:{_MONTHS})\b|May\b)")
 _MONTH_BEFORE = re.compile(rf"(?:\b(?i:{_MONTHS})|\bMay)\.?\s+$")
-# A number that names something rather than counts: "versie 2", "groep 7".
+# A number that names something rather than counts: "versie 2", "groep 7",
+# "leerjaar 3". Not "week" or "year": "vorige week 3 meldingen" is a count.
 _LABEL_BEFORE = re.compile(
     r"\b(?:versie|vraag|stelling|item|golf|groep|hoofdstuk|pagina|bijlage|figuur"
-    r"|tabel|stap|fase|niveau|version|question|statement|wave|group|grade|chapter"
-    r"|page|appendix|figure|table|step|phase|level)\s+$",
+    r"|tabel|stap|fase|niveau|combinatieklas|leerjaar|p\.|version|question"
+    r"|statement|wave|group|grade|chapter|page|appendix|figure|table|step|phase"
+    r"|level)\s+$",
     re.IGNORECASE,
 )
 _NO_ONE = re.compile(r"\bno\s+$", re.IGNORECASE)
 # "1." or "2)" at the start of a line, with the item's text after it.
-_LIST_NUMBER = re.compile(r"[.)][ \t]+\S")
+_LIST_NUMBER = re.compile(r"[.)][^\S\n]+\S")
 # Fractions that say how large a part is, not how many: "ruim 1/3 van de ...".
 _PROPORTIONS = {"1/2", "1/3", "1/4", "2/3", "3/4"}
 
@@ -251,12 +253,13 @@ def small_counts(text: str, threshold: int = 10) -> list[str]:
     also before "%" (5% of a small group is a small count), and Dutch and
     English number words ("drie", "three"). It leaves alone what cannot be a
     small count or is plainly no count: larger numbers (2026, 45%, 15),
-    decimals (3,4) and proportions (1/2, 1/3, 1/4, 2/3, 3/4; another fraction
-    such as 3/12, "3 of 12", gives its small parts), times and dates (9:30, 3-4-2026,
-    "3 maart", "March 3"), ordinals (3e, 2nd), a number after a label word
-    ("versie 2", "groep 7"), list numbering ("1." or "1)" at the start of a
-    line, before the item's text), Dutch "een" without accents (the article)
-    and "no one".
+    decimals (3,4) and proportions (1/2, 1/3, 1/4, 2/3, 3/4), times and dates
+    (9:30, 3-4-2026, 3/4/2026, "3 maart", "March 3"), ordinals (3e, 2nd), a
+    number after a label word ("versie 2", "groep 7", "leerjaar 3"), list
+    numbering ("1." or "1)" at the start of a line, before the item's text),
+    Dutch "een" without accents (the article) and "no one". Another fraction
+    gives its small parts: "3/12" (3 of 12) asks about 3, and so a short date
+    such as "5/6" or a mark such as "8/10" is asked about too.
     Each number is listed once, in the order of the text.
     """
     text = unicodedata.normalize("NFC", text)
@@ -295,12 +298,12 @@ def _small_numbers(
 
 def _fraction_parts(written: str, threshold: int) -> list[str]:
     """The small counts in "3/12" (3 of 12) or "5/6": each whole number of a
-    part-of-whole under the threshold. Not a plain proportion (1/2, 1/3, ...),
-    a date (3/4/2026), nor "24/7", whose first number is the larger."""
+    part-of-whole under the threshold, "5/5" too. Not a plain proportion (1/2,
+    1/3, ...), a date (3/4/2026), nor "24/7", whose first number is the larger."""
     parts = written.split("/")
     if len(parts) != 2 or not all(p.isdecimal() for p in parts):
         return []
     part, whole = (int(p) for p in parts)
-    if written in _PROPORTIONS or whole <= part:
+    if written in _PROPORTIONS or whole < part:
         return []
     return [p for p in parts if 0 < int(p) < threshold]
