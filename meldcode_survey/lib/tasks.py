@@ -67,15 +67,26 @@ def after(task_name: str, args: Sequence[Any]) -> Any:
 
 def _run_here(task: Any, args: Sequence[Any], then: Any) -> None:
     """Run eagerly, then `then` once, whether the task succeeded or failed, as a
-    worker sends it (link and link_error; Celery's eager mode has no
-    link_error). The follow-up is looked up first: its module may not have been
-    imported when the task's was."""
+    worker sends it (link and link_error; with throw=True Celery's eager apply
+    calls no errback). A task that is not registered runs nothing, as a worker
+    does not. A failing follow-up is logged under its own name: the task's
+    outcome is the task's."""
+    registered = _registered(task)
     try:
-        _registered(task).apply(args=tuple(args), throw=True)
+        registered.apply(args=tuple(args), throw=True)
     finally:
         if then is not None:
-            _registered(then.task)
-            then.apply()
+            _run_follow_up_here(then)
+
+
+def _run_follow_up_here(then: Any) -> None:
+    """The follow-up, looked up first: its module may not have been imported
+    when the task's was."""
+    try:
+        _registered(then.task)
+        then.apply()
+    except Exception:
+        logger.exception("The follow-up %s failed", then.task)
 
 
 def _links(then: Any) -> dict[str, Any]:

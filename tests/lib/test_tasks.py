@@ -68,7 +68,9 @@ def test_eagerly_the_follow_up_runs_though_no_import_registered_it(monkeypatch):
 
 
 @pytest.mark.parametrize("task_fails", [False, True])
-def test_eagerly_the_follow_up_runs_once_also_when_it_fails(monkeypatch, task_fails):
+def test_eagerly_the_follow_up_runs_once_also_when_it_fails(
+    monkeypatch, caplog, task_fails
+):
     app = screen_narrative_task.app
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     monkeypatch.setitem(app.conf, "task_eager_propagates", True)
@@ -88,6 +90,10 @@ def test_eagerly_the_follow_up_runs_once_also_when_it_fails(monkeypatch, task_fa
     monkeypatch.setattr(screen, "run", follow_up)
 
     then = tasks.after("screening.narrative", [7])
-    tasks.run_later(count_response_task, [1], when_lost="lost", then=then)
+    with caplog.at_level(logging.ERROR):
+        tasks.run_later(count_response_task, [1], when_lost="lost", then=then)
 
     assert ran == ["count", "screen"]
+    assert "The follow-up screening.narrative failed" in caplog.text
+    # Only a failed count is reported as the count's failure.
+    assert ("Could not queue dashboard.count_response" in caplog.text) == task_fails
