@@ -66,9 +66,11 @@ def test_a_page_that_uses_a_nonce_gets_it_in_its_header(settings):
         nonces.append(str(request.csp_nonce))
         return HttpResponse("ok")
 
-    ours = _served(SitePolicyCSPMiddleware, view)[HEADER]
-    assert f"'nonce-{nonces[0]}'" in ours
-    assert _served(CSPMiddleware, view)[HEADER] != ours  # a new nonce each time
+    first, second = (_served(SitePolicyCSPMiddleware, view)[HEADER] for _ in "12")
+    theirs = _served(CSPMiddleware, view)[HEADER]
+    assert f"'nonce-{nonces[0]}'" in first and f"'nonce-{nonces[1]}'" in second
+    assert nonces[0] != nonces[1]  # a new one for every request
+    assert first.replace(nonces[0], "N") == theirs.replace(nonces[2], "N")
 
 
 def test_a_report_only_policy_is_sent_as_django_csp_sends_it(settings):

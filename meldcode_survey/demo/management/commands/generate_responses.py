@@ -42,8 +42,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--only-if-empty",
             action="store_true",
-            help="Do nothing when the questionnaire already has responses, or the "
-            "database holds real ones (make run).",
+            help="Do nothing when the questionnaire already has responses, or when "
+            "the database holds real ones and --allow-real-data is not given "
+            "(make run).",
         )
         parser.add_argument(
             "--allow-real-data",
