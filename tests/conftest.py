@@ -213,6 +213,38 @@ def submit(db):
     return _submit
 
 
+def user_change_data(client, user, sectors: list[str] | None = None) -> dict:
+    """The admin's change form of `user` as shown, ready to post back; with
+    `sectors`, an analyst's sector access set to them."""
+    from django.urls import reverse
+
+    page = client.get(reverse("admin:auth_user_change", args=[user.pk]))
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    skipped = ("password", "last_login", "date_joined", "user_permissions", "groups")
+    data = {
+        key: value
+        for key, value in form.initial.items()
+        if key not in skipped and value is not None
+    }
+    data["groups"] = [g.pk for g in user.groups.all()]
+    data["user_permissions"] = [p.pk for p in user.user_permissions.all()]
+    data["date_joined_0"] = user.date_joined.strftime("%Y-%m-%d")
+    data["date_joined_1"] = user.date_joined.strftime("%H:%M:%S")
+    data.update(
+        {
+            "sector_access-TOTAL_FORMS": "0" if sectors is None else "1",
+            "sector_access-INITIAL_FORMS": "0",
+            "sector_access-MIN_NUM_FORMS": "0",
+            "sector_access-MAX_NUM_FORMS": "1",
+        }
+    )
+    if sectors is not None:
+        data["sector_access-0-sectors"] = sectors
+        data["sector_access-0-user"] = user.pk
+    return data
+
+
 def login_verified(client, user):
     """Log `user` in on the test client with the second factor passed, as after a
     real login with password and TOTP code (accounts' TwoFactorRequiredMiddleware

@@ -10,6 +10,7 @@ from meldcode_survey.accounts.access import allowed_sectors, needs_two_factor
 from meldcode_survey.accounts.models import AnalystSectorAccess
 from meldcode_survey.accounts.roles import ADMINISTRATOR, ANALYST, STAFF
 from tests import factories
+from tests.conftest import user_change_data
 
 pytestmark = pytest.mark.django_db
 
@@ -108,30 +109,7 @@ def test_an_administrator_gives_an_analyst_sectors_in_the_admin(
     """The sectors offered are those of the questionnaires' sector questions."""
     verified_login(client, administrator_user)
     url = reverse("admin:auth_user_change", args=[analyst_user.pk])
-    page = client.get(url)
-    assert page.status_code == 200
-    form = page.context["adminform"].form
-    data = {
-        key: value
-        for key, value in form.initial.items()
-        if key
-        not in ("password", "last_login", "date_joined", "user_permissions", "groups")
-        and value is not None
-    }
-    data["groups"] = [g.pk for g in analyst_user.groups.all()]
-    joined = analyst_user.date_joined
-    data["date_joined_0"] = joined.strftime("%Y-%m-%d")
-    data["date_joined_1"] = joined.strftime("%H:%M:%S")
-    data.update(
-        {
-            "sector_access-TOTAL_FORMS": "1",
-            "sector_access-INITIAL_FORMS": "0",
-            "sector_access-MIN_NUM_FORMS": "0",
-            "sector_access-MAX_NUM_FORMS": "1",
-            "sector_access-0-sectors": ["onderwijs", "jeugdhulp"],
-            "sector_access-0-user": analyst_user.pk,
-        }
-    )
+    data = user_change_data(client, analyst_user, sectors=["onderwijs", "jeugdhulp"])
 
     response = client.post(url, data)
 

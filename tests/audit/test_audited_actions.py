@@ -16,6 +16,7 @@ from meldcode_survey.audit import checks
 from meldcode_survey.audit.models import Action, AuditEntry
 from meldcode_survey.review import services as review
 from tests import factories
+from tests.conftest import user_change_data
 
 pytestmark = pytest.mark.django_db
 
@@ -33,33 +34,6 @@ def _entries(action: str, obj=None) -> list[AuditEntry]:
 def superuser_client(client, verified_login):
     root = factories.UserFactory(is_superuser=True, is_staff=True, username="root")
     return verified_login(client, root), root
-
-
-def _change_data(client, user) -> dict:
-    """The admin's change form of `user` as shown, ready to post back."""
-    page = client.get(reverse("admin:auth_user_change", args=[user.pk]))
-    assert page.status_code == 200
-    form = page.context["adminform"].form
-    data = {
-        key: value
-        for key, value in form.initial.items()
-        if key
-        not in ("password", "last_login", "date_joined", "user_permissions", "groups")
-        and value is not None
-    }
-    data["groups"] = [g.pk for g in user.groups.all()]
-    data["user_permissions"] = [p.pk for p in user.user_permissions.all()]
-    data["date_joined_0"] = user.date_joined.strftime("%Y-%m-%d")
-    data["date_joined_1"] = user.date_joined.strftime("%H:%M:%S")
-    data.update(
-        {
-            "sector_access-TOTAL_FORMS": "0",
-            "sector_access-INITIAL_FORMS": "0",
-            "sector_access-MIN_NUM_FORMS": "0",
-            "sector_access-MAX_NUM_FORMS": "1",
-        }
-    )
-    return data
 
 
 # --- Users, roles and authenticator apps in the admin ------------------------
@@ -83,7 +57,7 @@ def test_a_users_fields_roles_permissions_and_sectors_changed_in_the_admin_are_r
     user = factories.UserFactory(username="collega")
     staff, _ = Group.objects.get_or_create(name=STAFF)
     permission = Permission.objects.get(codename="view_auditentry")
-    data = _change_data(client, user)
+    data = user_change_data(client, user)
     data.update(
         {
             "is_staff": "on",
@@ -116,7 +90,7 @@ def test_removing_a_role_and_the_sector_limit_in_the_admin_is_recorded(
     client, _root = superuser_client
     user = factories.UserFactory(role=ANALYST)
     access = AnalystSectorAccess.objects.create(user=user, sectors=["onderwijs"])
-    data = _change_data(client, user)
+    data = user_change_data(client, user)
     data.update(
         {
             "groups": [],
@@ -145,7 +119,8 @@ def test_saving_a_user_unchanged_in_the_admin_records_nothing(superuser_client):
     before = AuditEntry.objects.count()
 
     response = client.post(
-        reverse("admin:auth_user_change", args=[user.pk]), _change_data(client, user)
+        reverse("admin:auth_user_change", args=[user.pk]),
+        user_change_data(client, user),
     )
 
     assert response.status_code == 302, response.context["errors"]
