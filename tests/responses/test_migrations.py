@@ -59,3 +59,46 @@ def test_existing_answers_get_their_rollup_key_and_keep_their_uniqueness(
     }
     with pytest.raises(IntegrityError), transaction.atomic():
         Answer.objects.create(response_id=response.pk, question=likert, scale_value=2)
+
+
+# --- One retention task (0008) ------------------------------------------------
+
+
+def _retention_migration():
+    import importlib
+
+    return importlib.import_module(
+        "meldcode_survey.responses.migrations.0008_one_retention_task"
+    )
+
+
+@pytest.mark.django_db
+def test_the_three_retention_tasks_become_one_that_keeps_staff_s_choices():
+    from django.apps import apps
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    migration = _retention_migration()
+    migration.split_task(apps, None)  # the three rows of before the migration
+    drafts = PeriodicTask.objects.get(task="retention.expire_drafts")
+    drafts.crontab = CrontabSchedule.objects.create(minute="5", hour="2")
+    drafts.enabled = False
+    drafts.save()
+    PeriodicTask.objects.filter(task="retention.purge_narrative_texts").update(
+        kwargs='{"days": 400}'
+    )
+
+    migration.merge_tasks(apps, None)
+
+    [task] = PeriodicTask.objects.filter(task__startswith="retention.")
+    assert task.task == "retention.run"
+    assert task.kwargs == '{"narrative_days": 400}'
+    assert (task.crontab.minute, task.crontab.hour) == ("5", "2")
+    assert task.enabled  # the other two were still enabled
+    assert not PeriodicTask.objects.filter(task="exports.delete_expired").exists()
+
+    migration.split_task(apps, None)
+
+    purge = PeriodicTask.objects.get(task="retention.purge_narrative_texts")
+    assert purge.kwargs == '{"days": 400}'
+    assert PeriodicTask.objects.filter(task="exports.delete_expired").exists()
+    assert not PeriodicTask.objects.filter(task="retention.run").exists()

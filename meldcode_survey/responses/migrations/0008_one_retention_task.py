@@ -24,6 +24,19 @@ DESCRIPTION = (
 )
 
 
+def _daily_at(CrontabSchedule, minute: str, hour: str):
+    """The every-day crontab at this time, Amsterdam time (made if missing)."""
+    schedule, _ = CrontabSchedule.objects.get_or_create(
+        minute=minute,
+        hour=hour,
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+        timezone="Europe/Amsterdam",
+    )
+    return schedule
+
+
 def merge_tasks(apps, schema_editor) -> None:
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
@@ -34,14 +47,7 @@ def merge_tasks(apps, schema_editor) -> None:
     if drafts is not None and drafts.crontab_id:
         schedule = drafts.crontab
     else:
-        schedule, _ = CrontabSchedule.objects.get_or_create(
-            minute="15",
-            hour="3",
-            day_of_week="*",
-            day_of_month="*",
-            month_of_year="*",
-            timezone="Europe/Amsterdam",
-        )
+        schedule = _daily_at(CrontabSchedule, "15", "3")
     PeriodicTask.objects.get_or_create(
         name=NAME,
         defaults={
@@ -70,26 +76,12 @@ def split_task(apps, schema_editor) -> None:
         ),
     ]
     for name, task, minute, kwargs in old:
-        schedule, _ = CrontabSchedule.objects.get_or_create(
-            minute=minute,
-            hour="3",
-            day_of_week="*",
-            day_of_month="*",
-            month_of_year="*",
-            timezone="Europe/Amsterdam",
-        )
+        schedule = _daily_at(CrontabSchedule, minute, "3")
         PeriodicTask.objects.get_or_create(
             name=name,
             defaults={"task": task, "crontab": schedule, "kwargs": json.dumps(kwargs)},
         )
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="30",
-        hour="4",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="Europe/Amsterdam",
-    )
+    schedule = _daily_at(CrontabSchedule, "30", "4")
     PeriodicTask.objects.get_or_create(
         name="Retention: delete expired export files",
         defaults={"task": "exports.delete_expired", "crontab": schedule},
