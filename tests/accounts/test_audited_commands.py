@@ -42,6 +42,17 @@ def _entries(action: str, user: User) -> list[AuditEntry]:
     return list(entries.order_by("pk"))
 
 
+def _create_superuser(username: str) -> None:
+    """createsuperuser without input (the password from the environment)."""
+    call_command(
+        "createsuperuser",
+        "--noinput",
+        f"--username={username}",
+        "--email=root@example.org",
+        verbosity=0,
+    )
+
+
 def _assert_no_password(entry: AuditEntry, user: User) -> None:
     stored = json.dumps(model_to_dict(entry), default=str)
     assert PASSWORD not in stored
@@ -62,13 +73,7 @@ def test_the_accounts_app_runs_both_commands():
 def test_a_superuser_made_without_input_is_recorded(monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
 
-    call_command(
-        "createsuperuser",
-        "--noinput",
-        "--username=root",
-        "--email=root@example.org",
-        verbosity=0,
-    )
+    _create_superuser("root")
 
     root = User.objects.get(username="root")
     [entry] = _entries(Action.USER_CREATED, root)
@@ -96,13 +101,7 @@ def test_a_username_stored_normalised_is_recorded(monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
     fullwidth = "\uff52\uff4f\uff4f\uff54"  # "root" in fullwidth letters
 
-    call_command(
-        "createsuperuser",
-        "--noinput",
-        f"--username={fullwidth}",
-        "--email=root@example.org",
-        verbosity=0,
-    )
+    _create_superuser(fullwidth)
 
     assert _entries(Action.USER_CREATED, User.objects.get(username="root"))
 
@@ -129,13 +128,7 @@ def test_nothing_is_recorded_when_no_account_is_made(monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
 
     with pytest.raises(CommandError):
-        call_command(
-            "createsuperuser",
-            "--noinput",
-            "--username=root",
-            "--email=root@example.org",
-            verbosity=0,
-        )
+        _create_superuser("root")
     call_command("createsuperuser", "--username=root", stdin=io.StringIO())
 
     assert not AuditEntry.objects.filter(action=Action.USER_CREATED).exists()
