@@ -16,7 +16,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, User
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -32,6 +32,7 @@ from meldcode_survey.audit.models import Action
 
 from .invitations import invite
 from .models import AnalystSectorAccess
+from .roles import permission_labels
 
 # User fields whose change is recorded; the password only as "changed".
 USER_FIELDS = (
@@ -43,11 +44,6 @@ USER_FIELDS = (
     "is_staff",
     "is_superuser",
 )
-
-
-def permission_labels(permissions: QuerySet[Permission]) -> list[str]:
-    rows = permissions.values_list("content_type__app_label", "codename")
-    return sorted(f"{app}.{codename}" for app, codename in rows)
 
 
 def sector_choices() -> list[tuple[str, str]]:

@@ -9,14 +9,17 @@ runs after every migrate (accounts.apps) so that permissions added later by
 other apps reach their role too, each change audited.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps as global_apps
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from meldcode_survey import audit
 from meldcode_survey.audit.models import Action
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import Permission
 
 STAFF = "staff"
 ANALYST = "analyst"
@@ -60,26 +63,37 @@ def role_permission_filter(role: str) -> Q:
     return wanted
 
 
-def ensure_role_groups(apps: Any = global_apps) -> dict[str, tuple[Any, bool, list]]:
+def ensure_role_groups(
+    apps: Any = global_apps,
+) -> dict[str, tuple[Any, bool, list[str]]]:
     """Create the role groups and give them their permissions (idempotent).
 
     Only adds: a permission listed above that an administrator took away from a
     role in the admin comes back at the next migrate; others are left alone.
-    Returns, per role, its group, whether it was created and the permissions
-    added (for `roles_update`'s audit entries).
+    Returns, per role, its group, whether it was created and the labels of the
+    permissions added (for `roles_update`'s audit entries).
     """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     changes = {}
     for role in ROLES:
         group, created = Group.objects.get_or_create(name=role)
-        missing = []
+        added: list[str] = []
         if ROLE_APPS[role] or ROLE_PERMISSIONS[role]:
-            wanted = Permission.objects.filter(role_permission_filter(role))
-            missing = list(wanted.exclude(group=group).select_related("content_type"))
+            missing = Permission.objects.filter(role_permission_filter(role)).exclude(
+                group=group
+            )
+            added = permission_labels(missing)
             group.permissions.add(*missing)
-        changes[role] = (group, created, missing)
+        changes[role] = (group, created, added)
     return changes
+
+
+def permission_labels(permissions: QuerySet["Permission"]) -> list[str]:
+    """ "app_label.codename" of each permission, sorted: how the audit log names
+    them."""
+    rows = permissions.values_list("content_type__app_label", "codename")
+    return sorted(f"{app}.{codename}" for app, codename in rows)
 
 
 @transaction.atomic
@@ -89,7 +103,4 @@ def roles_update() -> None:
         if created:
             audit.record(None, Action.ROLE_CHANGED, group, created=True)
         if added:
-            labels = sorted(f"{p.content_type.app_label}.{p.codename}" for p in added)
-            audit.record(
-                None, Action.ROLE_CHANGED, group, permissions={"added": labels}
-            )
+            audit.record(None, Action.ROLE_CHANGED, group, permissions={"added": added})

@@ -12,8 +12,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from meldcode_survey.accounts.access import AnyUser, is_staff_member
-from meldcode_survey.accounts.roles import ADMINISTRATOR
+from meldcode_survey.accounts.access import is_administrator, is_staff_member
 from meldcode_survey.lib.admin import ReadOnlyAdminMixin
 
 from .models import Code, Codebook, NarrativeRead
@@ -23,12 +22,6 @@ if TYPE_CHECKING:
     _AdminBase = admin.ModelAdmin[Any]
 else:
     _AdminBase = object
-
-
-def _is_administrator(user: AnyUser) -> bool:
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
 
 
 class StaffOnlyMixin(_AdminBase):
@@ -124,9 +117,9 @@ class NarrativeReadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = readonly_fields
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_administrator(request.user)
+        return is_administrator(request.user)
 
     def has_view_permission(
         self, request: HttpRequest, obj: NarrativeRead | None = None
     ) -> bool:
-        return _is_administrator(request.user)
+        return is_administrator(request.user)
