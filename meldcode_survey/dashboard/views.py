@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from meldcode_survey.accounts.access import (
-    FigureAccess,
     dashboard_access_required,
     logged_in_user,
     staff_required,
@@ -75,7 +74,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     if request.GET.get("sector"):
         return _to_sector(request, slug, request.GET["sector"])
     access = queries.figure_access(request.user)
-    allowed = _allowed(access)
+    allowed = access.sectors
 
     def build() -> dict[str, str]:
         form = _form(request, versions, version)
@@ -122,7 +121,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
 def sector(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
     questionnaire, versions, version = _questionnaire(slug, request)
     access = queries.figure_access(request.user)
-    allowed = _allowed(access)
+    allowed = access.sectors
     if not access.may_see(sector):
         raise PermissionDenied
     if request.GET.get("sector", sector) != sector:
@@ -212,15 +211,11 @@ def note_edit(request: HttpRequest, slug: str, sector: str) -> HttpResponse:
 # --- Helpers --------------------------------------------------------------------
 
 
-def _allowed(access: FigureAccess) -> set[str] | None:
-    return None if access.sectors is None else set(access.sectors)
-
-
 def _cached(
     request: HttpRequest,
     name: str,
     version: Version,
-    allowed: set[str] | None,
+    allowed: frozenset[str] | None,
     build: Callable[[], dict[str, str]],
     *extra: str,
 ) -> dict[str, str]:

@@ -18,6 +18,7 @@ the rollup tables only.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Subquery
@@ -161,9 +162,8 @@ def sector_summary(
     all sectors together: `all_figures` and the differences with all sectors.
     """
     table = Table.load(version, month_from, month_to, synthetic, unsuppressed)
-    s = sector
-    compare_all = all_sectors and s != ALL
-    items = [table.item(q, s, vs_all=compare_all) for q in table.meta.items]
+    compare_all = all_sectors and sector != ALL
+    items = [table.item(q, sector, vs_all=compare_all) for q in table.meta.items]
     comparisons = sum(
         1 for item in items if item.vs_all and item.vs_all.value is not None
     )
@@ -171,17 +171,17 @@ def sector_summary(
     compare_number = None
     if compare_version is not None and compare_version.pk != version.pk:
         other = Table.load(compare_version, None, None, table.synthetic, unsuppressed)
-        items = with_waves(items, table, other, s)
+        items = with_waves(items, table, other, sector)
         compare_number = compare_version.number
     return SectorSummary(
         context=table.context(),
-        figures=table.figures(s),
+        figures=table.figures(sector),
         all_figures=table.figures(ALL) if all_sectors else None,
         scale=table.scale(),
         items=items,
-        choices=[table.choice(q, s) for q in table.meta.choices],
-        coded=table.coded(s),
-        examples=table.examples(s),
+        choices=[table.choice(q, sector) for q in table.meta.choices],
+        coded=table.coded(sector),
+        examples=table.examples(sector),
         note=_note(version, sector),
         compare_version_number=compare_number,
         item_comparisons=comparisons,
@@ -207,7 +207,7 @@ def overview(
     month_to: date | None = None,
     synthetic: bool | None = None,
     unsuppressed: bool = False,
-    sectors: set[str] | None = None,
+    sectors: Set[str] | None = None,
 ) -> Overview:
     """All sectors side by side: figures, top coded dilemmas, the top item.
 
