@@ -21,10 +21,6 @@ from .models import Choice, Question, Version
 ALL = "all"
 
 
-def is_all(sector: str) -> bool:
-    return sector == ALL
-
-
 def sector_codes(version: Version) -> list[str]:
     """The sector codes of a version, in the order of its sector question."""
     choices = Choice.objects.filter(

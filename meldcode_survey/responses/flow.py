@@ -7,15 +7,10 @@ so an answer on a page that ends up hidden never shows a later page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from meldcode_survey.questionnaires.models import Question, Section, Version
-from meldcode_survey.questionnaires.structure import (
-    Structure,
-    frozen_structure,
-    structure,
-)
+from meldcode_survey.questionnaires.structure import Structure, structure
 
 
 @dataclass
@@ -33,13 +28,6 @@ class Flow:
         """The flow of a version, on its structure (questionnaires.structure:
         loaded once per process for a frozen version)."""
         return cls(version=version, structure=structure(version))
-
-    @classmethod
-    def for_published(cls, version_id: int, published_at: datetime) -> Flow:
-        """The flow of the frozen version with this id and publication time,
-        with the version itself, from the same process cache."""
-        frozen = frozen_structure(version_id, published_at)
-        return cls(version=frozen.version, structure=frozen)
 
     @property
     def sections(self) -> list[Section]:

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from meldcode_survey.questionnaires.models import Questionnaire, Version
+from meldcode_survey.questionnaires.structure import frozen_structure
 
-from .flow import Flow
 from .models import Draft
 
 
@@ -35,9 +35,9 @@ def live_draft(key: uuid.UUID, slug: str) -> Draft | None:
     Every request of a respondent starts here, so it is one small statement
     (written out: the ORM takes several times longer to build it than the
     database takes to answer). The version of a published version comes from
-    the process's frozen flow (Flow.for_version) rather than from the database
-    again: its content is frozen, and the respondent's pages read nothing of it
-    that can change.
+    the process's frozen structure (questionnaires.structure) rather than from
+    the database again: its content is frozen, and the respondent's pages read
+    nothing of it that can change.
     """
     params = [
         Draft._meta.get_field("key").get_db_prep_value(key, connection),
@@ -51,7 +51,7 @@ def live_draft(key: uuid.UUID, slug: str) -> Draft | None:
     published_at = _as_datetime(getattr(draft, "version_published_at"))  # noqa: B009
     status = getattr(draft, "version_status")  # noqa: B009
     if published_at is not None and status != Version.Status.DRAFT:
-        version = Flow.for_published(draft.version_id, published_at).version
+        version = frozen_structure(draft.version_id, published_at).version
         if version.questionnaire.slug == slug:  # else renamed: loaded afresh
             draft.version = version
     return draft
@@ -76,7 +76,7 @@ def questionnaire_with_live_version(
 
     The landing page, the start and the thank-you page begin here: one written-out
     statement (at most one version is published, a constraint). The published
-    version itself comes from the process's frozen flow, as in live_draft();
+    version itself comes from the process's frozen structure, as in live_draft();
     whether it is still the published one is read afresh every time.
     """
     params = [Version.Status.PUBLISHED.value, slug]
@@ -88,9 +88,9 @@ def questionnaire_with_live_version(
     published_at = _as_datetime(getattr(questionnaire, "live_published_at"))  # noqa: B009
     if version_id is None:
         return questionnaire, None
-    if published_at is None:  # published before publication times were kept
-        return questionnaire, questionnaire.published_version()
-    version: Version | None = Flow.for_published(version_id, published_at).version
+    version = None
+    if published_at is not None:  # always set by version_publish
+        version = frozen_structure(version_id, published_at).version
     if version is None or version.questionnaire.slug != slug:  # renamed since cached
         version = questionnaire.published_version()
     return questionnaire, version

@@ -117,15 +117,14 @@ def response_submit(
 def _after_submit(response_id: int, narrative_id: int | None) -> None:
     """One message for the worker: count the response; then (also when the
     count failed) the worker sends the narrative's thorough screening."""
-    if narrative_id is None:
-        when_lost = "not counted in the rollups yet; the sweep will"
-        run_later(COUNT_TASK, [response_id], when_lost=when_lost)
-        return
-    when_lost = (
-        "not counted in the rollups yet (the sweep will), nor narrative "
-        f"{narrative_id} screened (the screening sweep will)"
-    )
-    then = after(SCREEN_TASK, [narrative_id])
+    when_lost = "not counted in the rollups yet; the sweep will"
+    then = None
+    if narrative_id is not None:
+        when_lost = (
+            "not counted in the rollups yet (the sweep will), nor narrative "
+            f"{narrative_id} screened (the screening sweep will)"
+        )
+        then = after(SCREEN_TASK, [narrative_id])
     run_later(COUNT_TASK, [response_id], when_lost=when_lost, then=then)
 
 

@@ -177,7 +177,7 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
         "questionnaire": questionnaire,
         # What respondents read is the text of the live version.
         "texts": version or questionnaire,
-        "is_open": questionnaire.is_open(published=version),
+        "is_open": version is not None and questionnaire.is_open(published=version),
         "draft": _current_draft(request, slug),
         "resume_form": ResumeForm(),
         "now": timezone.now(),
