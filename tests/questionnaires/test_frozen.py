@@ -69,6 +69,12 @@ def test_deleting_questionnaire_with_published_version_is_refused(seed_version):
     assert Question.objects.filter(version=seed_version).count() == 22
 
 
+def test_deleting_one_questionnaire_with_a_published_version_is_refused(seed_version):
+    with pytest.raises(FrozenVersionError), transaction.atomic():
+        seed_version.questionnaire.delete()
+    assert Question.objects.filter(version=seed_version).count() == 22
+
+
 def test_published_version_cannot_return_to_draft(seed_version):
     seed_version.status = Version.Status.DRAFT
     with pytest.raises(FrozenVersionError):
