@@ -254,8 +254,11 @@ def test_changing_the_text_resets_the_screening(narrative, staff_user):
 
 
 def test_screening_an_approved_redaction_that_flags_withdraws_it(
-    narrative, staff_user, second_coder, monkeypatch
+    narrative, staff_user, second_coder, monkeypatch, django_capture_on_commit_callbacks
 ):
+    """Also from the cached pages: the figures stamps are renewed after commit."""
+    from meldcode_survey.dashboard.models import FiguresStamp
+    from meldcode_survey.dashboard.services import figures_changed
     from meldcode_survey.responses.screening import Flag
 
     redaction = factories.screened_clean(
@@ -267,11 +270,17 @@ def test_screening_an_approved_redaction_that_flags_withdraws_it(
         services, "thorough_screen", lambda text: [Flag("name", 0, 3, text[:3])]
     )
 
-    assert redaction_screen(redaction.pk) is True
+    version_id = narrative.response.version_id
+    figures_changed(version_id)
+    before = FiguresStamp.objects.get(version_id=version_id).token
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert redaction_screen(redaction.pk) is True
 
     redaction.refresh_from_db()
     assert not redaction.is_approved and not redaction.is_example
     assert redaction.open_flags()
+    assert FiguresStamp.objects.get(version_id=version_id).token != before
 
 
 def test_examples_wait_for_the_screening(
