@@ -15,6 +15,9 @@ migration responses 0008) that staff change in the admin.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from celery import shared_task
 
 from meldcode_survey.exports.services import exports_delete_expired
@@ -23,12 +26,32 @@ from meldcode_survey.responses.retention import (
     narrative_texts_purge,
 )
 
+logger = logging.getLogger(__name__)
+
+
+class RetentionFailed(Exception):
+    """Rules that failed (by name), and what the others removed."""
+
 
 @shared_task(name="retention.run", time_limit=3600)
 def retention_task(narrative_days: int | None = None) -> dict[str, int]:
-    """Run every retention rule; returns how much each removed."""
-    return {
-        "drafts": drafts_delete_expired(),
-        "narratives": narrative_texts_purge(narrative_days),
-        "export_files": exports_delete_expired(),
+    """Run every retention rule; returns how much each removed.
+
+    The rules do not depend on each other: one that fails (logged) does not
+    keep the others from running, and the task then fails, so that beat shows
+    it and the next night tries again."""
+    rules: dict[str, Callable[[], int]] = {
+        "drafts": drafts_delete_expired,
+        "narratives": lambda: narrative_texts_purge(narrative_days),
+        "export_files": exports_delete_expired,
     }
+    removed, failed = {}, []
+    for name, rule in rules.items():
+        try:
+            removed[name] = rule()
+        except Exception:
+            logger.exception("Retention rule %s failed", name)
+            failed.append(name)
+    if failed:
+        raise RetentionFailed(failed, removed)
+    return removed

@@ -111,3 +111,20 @@ def test_the_retention_task_passes_its_days_to_the_narrative_rule():
         "narratives": 1,
         "export_files": 0,
     }
+
+
+def test_a_failing_rule_keeps_no_other_rule_from_running(monkeypatch):
+    """Narrative texts are purged on time even when deleting drafts fails."""
+    from meldcode_survey import retention
+
+    def broken() -> int:
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(retention, "drafts_delete_expired", broken)
+    narrative = _narrative(40)
+
+    with pytest.raises(retention.RetentionFailed):
+        retention_task.apply(kwargs={"narrative_days": 30}, throw=True)
+
+    narrative.refresh_from_db()
+    assert narrative.texts_purged_on is not None
