@@ -296,3 +296,28 @@ def test_a_period_sheet_says_its_coded_figures_are_of_the_whole_period(
     sentence = "Over de hele periode"
     assert sentence in text(export)
     assert sentence not in text(whole)
+
+
+def test_a_sheet_without_cases_does_not_say_their_split_is_hidden(
+    seed_version, submit_now
+):
+    """The "fewer than 20" line stands only where a share is withheld."""
+    from meldcode_survey.dashboard.queries import sector_summary
+    from meldcode_survey.exports.writers.pdf import render_factsheet_html
+    from tests.conftest import complete_answers
+
+    no_case = {
+        code: None
+        for code in ("casus_voorbeeld", "casus_met_dilemma", "casus_dilemma")
+        + ("casus_stap", "casus_kindcheck", "casus_opvolging", "casus_uitkomst")
+    }
+    for _ in range(25):
+        submit_now(seed_version, complete_answers(toegepast="no", **no_case))
+    summary = sector_summary(version=seed_version, sector=BIG_SECTOR)
+    texts = FactsheetTexts.of(seed_version)
+
+    with translation.override("en"):
+        html = render_factsheet_html(summary, texts)
+
+    assert "Of the 0 cases described" in html
+    assert "The split is not shown" not in html

@@ -123,6 +123,9 @@ def factsheet_context(summary: SectorSummary, texts: FactsheetTexts) -> dict[str
             summary.items, summary.scale, min_base=summary.context.min_base
         ),
         "pie": charts.split_pie(figures),
+        # Why there is no pie: only a hidden share earns the "fewer than" line.
+        "pie_hidden": figures.with_dilemma_share.hidden
+        or figures.without_dilemma_share.hidden,
         "top_codes": [
             {
                 "code": c,
