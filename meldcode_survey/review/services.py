@@ -165,7 +165,7 @@ def coding_save(
         has_dilemma=has_dilemma,
     )
     _set_codes(coding, codes, CodingCode)
-    _refresh_final(narrative)
+    _refresh_final(narrative, coder)
     return coding
 
 
@@ -185,8 +185,9 @@ def _agree(codings: list[Coding]) -> bool:
     )
 
 
-def _refresh_final(narrative: CaseNarrative) -> None:
-    """Set or withdraw the automatic final coding (see the rules in models.py)."""
+def _refresh_final(narrative: CaseNarrative, coder: User) -> None:
+    """Set or withdraw the automatic final coding (see the rules in models.py),
+    audited as the doing of the coder whose coding decided it."""
     final = FinalCoding.objects.filter(narrative=narrative).first()
     if final is not None and final.method == FinalCoding.Method.RESOLVED:
         return
@@ -199,7 +200,7 @@ def _refresh_final(narrative: CaseNarrative) -> None:
     if source is None:
         if final is not None:
             audit.record(
-                None,
+                coder,
                 Action.FINAL_CODING_CHANGED,
                 final,
                 narrative=narrative.pk,
@@ -209,7 +210,8 @@ def _refresh_final(narrative: CaseNarrative) -> None:
             coded_figures_changed()
         return
     assert method is not None  # set with the source
-    _write_final(narrative, list(source.codes.all()), source.has_dilemma, method)
+    codes = list(source.codes.all())
+    _write_final(narrative, codes, source.has_dilemma, method, actor=coder)
 
 
 def _write_final(
@@ -217,9 +219,12 @@ def _write_final(
     codes: list[Code],
     has_dilemma: bool,
     method: str,
+    *,
+    actor: User,
     lead: User | None = None,
     note: str = "",
 ) -> FinalCoding:
+    """Store the final coding (`lead`: who decided it; none when automatic)."""
     final, _created = FinalCoding.objects.update_or_create(
         narrative=narrative,
         defaults={
@@ -232,7 +237,7 @@ def _write_final(
     )
     _set_codes(final, codes, FinalCodingCode)
     audit.record(
-        None,
+        actor,
         Action.FINAL_CODING_CHANGED,
         final,
         narrative=narrative.pk,
@@ -276,6 +281,7 @@ def coding_resolve(
         codes,
         has_dilemma,
         FinalCoding.Method.RESOLVED,
+        actor=lead,
         lead=lead,
         note=note,
     )
@@ -297,7 +303,7 @@ def redaction_save(
         redaction = Redaction.objects.create(
             narrative=narrative, written_by=writer, **texts
         )
-        _redaction_changed(redaction, created=True)
+        _redaction_changed(redaction, writer, created=True)
     elif redaction.texts() != texts:
         for field, value in texts.items():
             setattr(redaction, field, value)
@@ -309,7 +315,7 @@ def redaction_save(
         redaction.flags = {}
         redaction.screened_at = None
         redaction.save()
-        _redaction_changed(redaction)
+        _redaction_changed(redaction, writer)
     elif redaction.is_screened:
         return redaction
     pk = redaction.pk
@@ -318,10 +324,16 @@ def redaction_save(
 
 
 def _redaction_changed(
-    redaction: Redaction, *, created: bool = False, fields: list[str] | None = None
+    redaction: Redaction,
+    actor: User | None,
+    *,
+    created: bool = False,
+    fields: list[str] | None = None,
 ) -> None:
+    """Audit a change of a redaction (`actor` None: the worker's screening)
+    and renew the figures stamps after commit (examples are on the pages)."""
     audit.record(
-        None,
+        actor,
         Action.REDACTION_CHANGED,
         redaction,
         narrative=redaction.narrative_id,
@@ -368,7 +380,7 @@ def redaction_screen(redaction_id: int) -> bool:
             current.approved_by = current.approved_at = None
             current.is_example = False
             current.save()
-            _redaction_changed(current)
+            _redaction_changed(current, None)
         else:
             Redaction.objects.filter(pk=redaction_id).update(
                 flags=flags, screened_at=current.screened_at
@@ -456,12 +468,14 @@ def redaction_approve(*, redaction: Redaction, approver: User) -> Redaction:
     redaction.approved_at = timezone.now()
     fields = ["approved_by", "approved_at"]
     redaction.save(update_fields=fields)
-    _redaction_changed(redaction, fields=fields)
+    _redaction_changed(redaction, approver, fields=fields)
     return redaction
 
 
 @transaction.atomic
-def redaction_set_example(*, redaction: Redaction, is_example: bool) -> Redaction:
+def redaction_set_example(
+    *, redaction: Redaction, is_example: bool, user: User
+) -> Redaction:
     """Mark or unmark an approved redaction as an example for the fact sheet."""
     redaction = Redaction.objects.select_for_update().get(pk=redaction.pk)
     if is_example and not redaction.is_approved:
@@ -476,5 +490,5 @@ def redaction_set_example(*, redaction: Redaction, is_example: bool) -> Redactio
         _check_clean(redaction)
     redaction.is_example = is_example
     redaction.save(update_fields=["is_example"])
-    _redaction_changed(redaction, fields=["is_example"])
+    _redaction_changed(redaction, user, fields=["is_example"])
     return redaction

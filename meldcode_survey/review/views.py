@@ -368,7 +368,9 @@ def redaction_example(request: HttpRequest, pk: int) -> HttpResponse:
     current = get_object_or_404(Redaction, narrative_id=pk)
     wanted = request.POST.get("is_example") == "1"
     try:
-        redaction_set_example(redaction=current, is_example=wanted)
+        redaction_set_example(
+            redaction=current, is_example=wanted, user=logged_in_user(request)
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -334,8 +334,10 @@ def test_final_codings_set_and_withdrawn_are_recorded(seed_version, staff_user):
         {"narrative": narrative.pk, "withdrawn": True},
     ]
     assert finals[0].object_id == finals[1].object_id != ""
+    assert [e.actor for e in finals] == [staff_user, staff_user]  # whose coding
     review.coding_save(narrative=narrative, coder=second, codes=[], has_dilemma=True)
-    assert _entries(Action.FINAL_CODING_CHANGED)[-1].details["method"] == "agreed"
+    agreed = _entries(Action.FINAL_CODING_CHANGED)[-1]
+    assert (agreed.details["method"], agreed.actor) == ("agreed", second)
 
 
 def test_redaction_writes_approvals_and_examples_are_recorded(
@@ -357,9 +359,11 @@ def test_redaction_writes_approvals_and_examples_are_recorded(
     redaction.screened_at = timezone.now()
     redaction.save()
     review.redaction_approve(redaction=redaction, approver=approver)
-    review.redaction_set_example(redaction=redaction, is_example=True)
+    review.redaction_set_example(redaction=redaction, is_example=True, user=approver)
 
-    details = [e.details for e in _entries(Action.REDACTION_CHANGED, redaction)]
+    entries = _entries(Action.REDACTION_CHANGED, redaction)
+    assert [e.actor for e in entries] == [staff_user, staff_user, approver, approver]
+    details = [e.details for e in entries]
     assert details == [
         {"narrative": narrative.pk, "created": True, "fields": None},
         {"narrative": narrative.pk, "created": False, "fields": None},

@@ -107,7 +107,7 @@ def coded_data(survey_data, staff_user):
         )
         screened_clean(redaction)
         redaction_approve(redaction=redaction, approver=approver)
-        redaction_set_example(redaction=redaction, is_example=True)
+        redaction_set_example(redaction=redaction, is_example=True, user=approver)
     SectorNote.objects.create(version=survey_data, sector=BIG_SECTOR, text=NOTE_TEXT)
     return survey_data
 

@@ -59,7 +59,9 @@ def examples(survey_data, staff_user, monkeypatch):
             )
         )
         redaction_approve(redaction=redaction, approver=approver)
-        return redaction_set_example(redaction=redaction, is_example=True)
+        return redaction_set_example(
+            redaction=redaction, is_example=True, user=approver
+        )
 
     example(narratives[0], APPROVED)
     # Written and screened, but not approved: no example, and the database

@@ -80,7 +80,7 @@ def childcare_sheet(coded_data, staff_user):
         )
         redaction = screened_clean(redaction)
         redaction_approve(redaction=redaction, approver=approver)
-        redaction_set_example(redaction=redaction, is_example=True)
+        redaction_set_example(redaction=redaction, is_example=True, user=approver)
     SectorNote.objects.filter(version=coded_data, sector=BIG_SECTOR).update(
         text=SEED_NOTE
     )

@@ -167,7 +167,7 @@ def _example(narrative, writer, approver, text, *, approve=True, mark=True):
     if approve:
         redaction_approve(redaction=redaction, approver=approver)
     if mark:
-        redaction_set_example(redaction=redaction, is_example=True)
+        redaction_set_example(redaction=redaction, is_example=True, user=approver)
     return redaction
 
 

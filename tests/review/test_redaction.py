@@ -60,7 +60,7 @@ def test_redaction_leaves_the_original_intact(flagged, staff_user, second_coder)
 
     redaction = _saved(narrative=flagged, writer=staff_user, texts=REDACTED)
     redaction_approve(redaction=redaction, approver=second_coder)
-    redaction_set_example(redaction=redaction, is_example=True)
+    redaction_set_example(redaction=redaction, is_example=True, user=second_coder)
 
     assert _snapshot(flagged) == before
     assert Redaction.objects.get().description == REDACTED["description"]
@@ -94,7 +94,7 @@ def test_unapproved_redaction_cannot_be_an_example(narrative, staff_user):
     redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
 
     with pytest.raises(ValidationError):
-        redaction_set_example(redaction=redaction, is_example=True)
+        redaction_set_example(redaction=redaction, is_example=True, user=staff_user)
     # Below the service too: the database refuses it.
     with pytest.raises(IntegrityError), transaction.atomic():
         Redaction.objects.filter(pk=redaction.pk).update(is_example=True)
@@ -123,7 +123,7 @@ def test_an_example_without_redacted_description_is_refused(
     redaction_approve(redaction=redaction, approver=second_coder)
 
     with pytest.raises(ValidationError):
-        redaction_set_example(redaction=redaction, is_example=True)
+        redaction_set_example(redaction=redaction, is_example=True, user=second_coder)
 
 
 def test_changing_an_approved_example_withdraws_approval_and_example(
@@ -131,7 +131,7 @@ def test_changing_an_approved_example_withdraws_approval_and_example(
 ):
     redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
     redaction_approve(redaction=redaction, approver=second_coder)
-    redaction_set_example(redaction=redaction, is_example=True)
+    redaction_set_example(redaction=redaction, is_example=True, user=second_coder)
 
     redaction_save(
         narrative=narrative,
@@ -217,7 +217,7 @@ def test_example_can_be_withdrawn(
 ):
     redaction = _saved(narrative=narrative, writer=staff_user, texts=REDACTED)
     redaction_approve(redaction=redaction, approver=second_coder)
-    redaction_set_example(redaction=redaction, is_example=True)
+    redaction_set_example(redaction=redaction, is_example=True, user=second_coder)
     login_as(staff_user)
 
     client.post(

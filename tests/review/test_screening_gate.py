@@ -191,7 +191,7 @@ def test_open_flag_refuses_approval_and_example(narrative, staff_user, second_co
         approved_by=second_coder, approved_at=timezone.now()
     )
     with pytest.raises(ValidationError):
-        redaction_set_example(redaction=redaction, is_example=True)
+        redaction_set_example(redaction=redaction, is_example=True, user=second_coder)
     assert not Redaction.objects.get(pk=redaction.pk).is_example
 
 
@@ -209,7 +209,7 @@ def test_dismissed_flag_no_longer_blocks(narrative, staff_user, second_coder):
 
     assert redaction.open_flags() == []
     redaction_approve(redaction=redaction, approver=second_coder)
-    redaction_set_example(redaction=redaction, is_example=True)
+    redaction_set_example(redaction=redaction, is_example=True, user=second_coder)
 
 
 @pytest.mark.parametrize("reason", ["", "  \n "])
@@ -265,7 +265,7 @@ def test_screening_an_approved_redaction_that_flags_withdraws_it(
         redaction_save(narrative=narrative, writer=staff_user, texts=CLEAN)
     )
     redaction_approve(redaction=redaction, approver=second_coder)
-    redaction_set_example(redaction=redaction, is_example=True)
+    redaction_set_example(redaction=redaction, is_example=True, user=second_coder)
     monkeypatch.setattr(
         services, "thorough_screen", lambda text: [Flag("name", 0, 3, text[:3])]
     )
@@ -290,7 +290,7 @@ def test_examples_wait_for_the_screening(
         redaction_save(narrative=narrative, writer=staff_user, texts=CLEAN)
     )
     redaction_approve(redaction=redaction, approver=second_coder)
-    redaction_set_example(redaction=redaction, is_example=True)
+    redaction_set_example(redaction=redaction, is_example=True, user=second_coder)
     assert len(approved_examples(version_ids=[seed_version.pk])) == 1
 
     # An example approved before the screening existed is not shown until screened.

@@ -168,7 +168,9 @@ def test_list_runs_a_fixed_number_of_queries(
             )
             factories.screened_clean(redaction)
             redaction_approve(redaction=redaction, approver=second_coder)
-            redaction_set_example(redaction=redaction, is_example=True)
+            redaction_set_example(
+                redaction=redaction, is_example=True, user=second_coder
+            )
 
     add_cases(2)
     few = _list_queries(staff_client)
