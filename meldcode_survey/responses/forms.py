@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from meldcode_survey.lib.memo import ProcessCache
 from meldcode_survey.questionnaires.models import (
     NO,
     YES,
@@ -25,10 +26,13 @@ if TYPE_CHECKING:
 
 FIELD_PREFIX = "q_"
 HONEYPOT = "website"
-MAX_CACHED_FIELDS = 10_000
 # The form fields of published versions' questions, made once per process and
 # shared by the forms (see SectionForm): a published version is frozen.
-_fields: dict[tuple, forms.Field] = {}
+_fields: ProcessCache[forms.Field] = ProcessCache(limit=10_000)
+# The question types shown as radio buttons, and all shown as options (radio
+# buttons or checkboxes), whose blank HTML marks each option (rendering.py).
+RADIO_TYPES = (Question.Type.SINGLE_CHOICE, Question.Type.LIKERT, Question.Type.YES_NO)
+OPTION_TYPES = (*RADIO_TYPES, Question.Type.MULTIPLE_CHOICE)
 
 
 def field_name(question: Question) -> str:
@@ -55,11 +59,7 @@ def _field_for(question: Question, required: bool) -> forms.Field:
         return forms.MultipleChoiceField(
             choices=_choices(question), widget=forms.CheckboxSelectMultiple, **common
         )
-    if kind in (
-        Question.Type.SINGLE_CHOICE,
-        Question.Type.LIKERT,
-        Question.Type.YES_NO,
-    ):
+    if kind in RADIO_TYPES:
         return forms.ChoiceField(
             choices=_choices(question), widget=forms.RadioSelect, **common
         )
@@ -98,13 +98,8 @@ def likert_runs(
 
 
 def _shared_field(version: Version, question: Question, required: bool) -> forms.Field:
-    key = (version.pk, version.published_at, get_language(), question.pk, required)
-    field = _fields.get(key)
-    if field is None:
-        if len(_fields) >= MAX_CACHED_FIELDS:
-            _fields.clear()
-        field = _fields[key] = _question_field(question, required)
-    return field
+    key = (version.frozen_key, get_language(), question.pk, required)
+    return _fields.get_or_make(key, lambda: _question_field(question, required))
 
 
 def _question_field(question: Question, required: bool) -> forms.Field:

@@ -22,24 +22,17 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from meldcode_survey.lib.memo import ProcessCache
 from meldcode_survey.questionnaires.models import LikertGroup, Question, Version
 
-from .forms import SectionForm, field_name, likert_runs
+from .forms import OPTION_TYPES, SectionForm, field_name, likert_runs
 
 FIELD_TEMPLATE = "responses/_field.html"
 # The NUL character never occurs in rendered HTML (nor in an answer: Django's
 # form fields refuse it), so it marks the places an answer goes.
 MARK = "\x00"
 _MARKED = re.compile(f"{MARK}([^{MARK}]*){MARK}")
-# The questions shown as radios or checkboxes (forms._field_for).
-CHOICE_TYPES = (
-    Question.Type.SINGLE_CHOICE,
-    Question.Type.MULTIPLE_CHOICE,
-    Question.Type.LIKERT,
-    Question.Type.YES_NO,
-)
-MAX_CACHED = 10_000
-_blanks: dict[tuple, SafeString] = {}
+_blanks: ProcessCache[SafeString] = ProcessCache(limit=10_000)
 
 
 @dataclass
@@ -77,13 +70,9 @@ def blank_blocks(
 
 
 def _filled(version: Version, question: Question, value: Any) -> SafeString:
-    key = (version.pk, version.published_at, get_language(), question.pk)
-    blank = _blanks.get(key)
-    if blank is None:
-        if len(_blanks) >= MAX_CACHED:
-            _blanks.clear()
-        blank = _blanks[key] = render_blank(question)
-    return fill(blank, value, question.type in CHOICE_TYPES)
+    key = (version.frozen_key, get_language(), question.pk)
+    blank = _blanks.get_or_make(key, lambda: render_blank(question))
+    return fill(blank, value, question.type in OPTION_TYPES)
 
 
 def render_blank(question: Question) -> SafeString:

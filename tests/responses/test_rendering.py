@@ -136,6 +136,9 @@ def test_bad_input_is_shown_again_with_what_was_entered_and_a_message(seed_versi
         (Question.Type.MULTIPLE_CHOICE, ["b", "c"]),
         (Question.Type.SHORT_TEXT, "<script>alert(1)</script> & co"),
         (Question.Type.MULTIPLE_CHOICE, None),
+        (Question.Type.SINGLE_CHOICE, "b"),
+        (Question.Type.YES_NO, "yes"),
+        (Question.Type.LONG_TEXT, "Twee regels,\nmet <b>opmaak</b>."),
     ],
 )
 def test_every_kind_of_question_fills_in_as_a_full_render_does(kind, value):
