@@ -77,34 +77,6 @@ def rollups_count_response(response_id: int) -> bool:
     return bool(claimed)
 
 
-def rollups_uncount_response(response_id: int) -> None:
-    """Subtract a response about to be deleted, if it was counted."""
-    with transaction.atomic():
-        _lock_rollups(ROW_EXCLUSIVE)
-        counted = Response.objects.filter(
-            pk=response_id, counted_in_rollups=True
-        ).update(counted_in_rollups=False)
-        if counted:
-            rollups_remove_response(response_id)
-
-
-@transaction.atomic
-def response_delete(response: Response) -> None:
-    """Delete a stored response, its answers and its case, and take it out of
-    the rollups in the same transaction (a delete that rolls back leaves them
-    as they were). A failure in the rollups is logged, not raised: the nightly
-    rebuild repairs them, and the delete goes ahead."""
-    try:
-        rollups_uncount_response(response.pk)  # its own savepoint
-    except Exception:
-        logger.exception(
-            "Could not subtract response %s from the dashboard rollups; "
-            "run refresh_aggregates to repair",
-            response.pk,
-        )
-    response.delete()
-
-
 def rollups_count_missed() -> int:
     """Count every stored response not counted yet (beat's sweep, every minute):
     those whose task was lost because the broker or the worker was down."""
@@ -125,8 +97,8 @@ def _lock_rollups(mode: str) -> None:
         cursor.execute(f"LOCK TABLE {', '.join(tables)} IN {mode} MODE")
 
 
-def rollups_add_response(response_id: int, *, sign: int = 1) -> None:
-    """Add (sign=1) or subtract (sign=-1) one stored response's counts."""
+def rollups_add_response(response_id: int) -> None:
+    """Add one stored response's counts (once: see rollups_count_response)."""
     response = (
         Response.objects.filter(pk=response_id)
         .values("version_id", "is_synthetic", "sector", "submitted_on", "record_key")
@@ -151,11 +123,11 @@ def rollups_add_response(response_id: int, *, sign: int = 1) -> None:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL lock_timeout = '5s'")
         figures_changed(response["version_id"])
-        counts = _response_counts(response, sign)
+        counts = _response_counts(response)
         record_key = response["record_key"]
         counts |= {f"{c}_keys": n * record_key for c, n in counts.items()}
         _upsert(ResponseRollup, grain, counts)
-        for (question_id, key), n in _answer_counts(response_id, sign).items():
+        for (question_id, key), n in _answer_counts(response_id).items():
             _upsert(
                 AnswerRollup,
                 {**grain, "question_id": question_id, "key": key},
@@ -163,23 +135,19 @@ def rollups_add_response(response_id: int, *, sign: int = 1) -> None:
             )
 
 
-def rollups_remove_response(response_id: int) -> None:
-    rollups_add_response(response_id, sign=-1)
-
-
-def _response_counts(response: Mapping[str, Any], sign: int) -> dict[str, int]:
+def _response_counts(response: Mapping[str, Any]) -> dict[str, int]:
     has_case = response["narrative_id"] is not None
     return {
-        "respondents": sign,
-        "applied": sign * (response["applied"] is True),
-        "not_applied": sign * (response["applied"] is False),
-        "cases": sign * has_case,
-        "cases_with_dilemma": sign * (has_case and response["has_dilemma"] is True),
-        "cases_without_dilemma": sign * (has_case and response["has_dilemma"] is False),
+        "respondents": 1,
+        "applied": int(response["applied"] is True),
+        "not_applied": int(response["applied"] is False),
+        "cases": int(has_case),
+        "cases_with_dilemma": int(has_case and response["has_dilemma"] is True),
+        "cases_without_dilemma": int(has_case and response["has_dilemma"] is False),
     }
 
 
-def _answer_counts(response_id: int, sign: int) -> Counter[tuple[int, int | None]]:
+def _answer_counts(response_id: int) -> Counter[tuple[int, int | None]]:
     rows = (
         Answer.objects.filter(
             response_id=response_id,
@@ -191,9 +159,9 @@ def _answer_counts(response_id: int, sign: int) -> Counter[tuple[int, int | None
     )
     counts: Counter[tuple[int, int | None]] = Counter()
     for question_id, kind, key in rows:
-        counts[question_id, key] += sign
+        counts[question_id, key] += 1
         if kind == Question.Type.MULTIPLE_CHOICE:
-            counts[question_id, ANSWERED_KEY] = sign
+            counts[question_id, ANSWERED_KEY] = 1
     return counts
 
 

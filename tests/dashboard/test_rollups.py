@@ -10,7 +10,6 @@ from meldcode_survey.dashboard import services, tasks
 from meldcode_survey.dashboard.models import ANSWERED_KEY, AnswerRollup, ResponseRollup
 from meldcode_survey.dashboard.services import (
     ANSWER_INDEX_COLUMNS,
-    response_delete,
     rollups_add_response,
     rollups_count_missed,
     rollups_count_response,
@@ -165,18 +164,6 @@ def test_a_failing_rollup_update_never_fails_the_submit(
     assert Response.objects.get(pk=response.pk).counted_in_rollups
 
 
-def test_deleting_a_response_takes_it_out_of_the_rollups(seed_version, submit_now):
-    keep = submit_now(seed_version)
-    gone = submit_now(seed_version, complete_answers(sector="onderwijs"))
-    response_delete(gone)
-    before = rollups()
-
-    rollups_rebuild()
-
-    assert before == rollups()
-    assert keep.pk in Response.objects.values_list("pk", flat=True)
-
-
 @pytest.mark.django_db
 def test_a_nightly_rebuild_is_scheduled_for_a_new_installation():
     from django_celery_beat.models import PeriodicTask
@@ -285,22 +272,6 @@ def test_a_response_counted_by_a_rebuild_is_not_counted_again_by_its_task(
     assert rollups() == rebuilt
     assert rollups_count_response(response.pk) is False
     assert sum(row[0] for row in rebuilt["responses"].values()) == 1
-
-
-def test_deleting_a_response_not_counted_yet_leaves_the_rollups_alone(
-    seed_version, submit, submit_now, django_capture_on_commit_callbacks
-):
-    submit_now(seed_version)
-    with django_capture_on_commit_callbacks(execute=False):
-        pending = submit(seed_version)
-    before = rollups()
-
-    response_delete(pending)
-
-    assert rollups() == before
-    assert rollups_count_missed() == 0
-    rollups_rebuild()
-    assert rollups() == before
 
 
 @pytest.mark.django_db
