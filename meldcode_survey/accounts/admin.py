@@ -255,7 +255,41 @@ admin.site.unregister(TOTPDevice)
 
 @admin.register(TOTPDevice)
 class AuthenticatorAppAdmin(AuditedAdminMixin, TOTPDeviceAdmin):
-    """django-otp's admin; removing a user's app (a reset) is audited."""
+    """django-otp's admin. An app added here, or given another user, secret or
+    confirmation, is an enrolment outside the set-up page, and audited as one
+    (which fields changed, never the secret); removing one is a reset."""
+
+    def audit_state(self, device: TOTPDevice) -> dict[str, Any]:
+        return {
+            "user": device.user_id,
+            "key": device.key,
+            "confirmed": device.confirmed,
+        }
+
+    def audit_added(self, request: HttpRequest, device: TOTPDevice) -> None:
+        audit.record(
+            request.user,
+            Action.OTP_ENROLLED,
+            device.user,
+            device=device.name,
+            confirmed=device.confirmed,
+            via="admin",
+        )
+
+    def audit_changed(
+        self, request: HttpRequest, device: TOTPDevice, before: dict, after: dict
+    ) -> None:
+        changed = sorted(k for k in after if before.get(k) != after[k])
+        if changed:
+            audit.record(
+                request.user,
+                Action.OTP_ENROLLED,
+                device.user,
+                device=device.name,
+                confirmed=device.confirmed,
+                changed=changed,
+                via="admin",
+            )
 
     def audit_deleted(self, request: HttpRequest, device: TOTPDevice) -> None:
         audit.record(request.user, Action.OTP_RESET, device.user, device=device.name)

@@ -1,6 +1,8 @@
 """Each audited action, done the way the application does it: the service or the
 admin page that does the thing records it (no model signals)."""
 
+import json
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -229,6 +231,40 @@ def test_an_authenticator_app_removed_in_the_admin_is_recorded(superuser_client)
     assert response.status_code == 302
     entry = _entries(Action.OTP_RESET, user)[-1]
     assert (entry.actor, entry.details) == (root, {"device": "telefoon"})
+
+
+def _device_form(client, url: str) -> dict:
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    values = {name: form[name].value() for name in form.fields}
+    return {k: v for k, v in values.items() if v is not None and v is not False}
+
+
+def test_an_authenticator_app_added_or_moved_in_the_admin_is_recorded(
+    superuser_client,
+):
+    client, root = superuser_client
+    user, other = factories.UserFactory(role=STAFF), factories.UserFactory(role=STAFF)
+    add = reverse("admin:otp_totp_totpdevice_add")
+    data = {**_device_form(client, add), "user": user.pk, "name": "telefoon"}
+
+    assert client.post(add, {**data, "confirmed": "on"}).status_code == 302
+
+    device = TOTPDevice.objects.get(user=user)
+    [added] = _entries(Action.OTP_ENROLLED, user)
+    assert (added.actor, added.details) == (
+        root,
+        {"device": "telefoon", "confirmed": True, "via": "admin"},
+    )
+    change = reverse("admin:otp_totp_totpdevice_change", args=[device.pk])
+    data = {**_device_form(client, change), "user": other.pk, "confirmed": "on"}
+
+    assert client.post(change, data).status_code == 302
+
+    [moved] = _entries(Action.OTP_ENROLLED, other)
+    assert moved.details["changed"] == ["user"]
+    assert device.key not in json.dumps(moved.details)
 
 
 # --- Users and roles outside the admin ----------------------------------------
