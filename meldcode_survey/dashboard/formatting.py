@@ -95,10 +95,6 @@ def points_text(difference: Difference | None) -> str:
 # --- Values for files: numbers stay numbers, hidden ones get the marks ---------
 
 
-def count_value(cell: Cell) -> int | None:
-    return cell.value
-
-
 def percent_value(share: Share) -> float | str | None:
     if share.hidden:
         return HIDDEN
@@ -119,11 +115,6 @@ def mean_value(item: ItemSummary) -> float | str | None:
     if item.mean is None:
         return None
     return float(round_half_up(item.mean, MEAN_DECIMALS_IN_FILES))
-
-
-def suppression_note(context: Context) -> str:
-    """What was done to the figures, for a page, a file or the fact sheet."""
-    return marks.disclosure_note(context)
 
 
 # Plain fractions a reader takes in at a glance, as the published sheet says

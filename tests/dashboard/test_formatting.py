@@ -51,7 +51,6 @@ def test_counts_are_written_as_published_and_hidden_shares_as_x():
         assert formatting.count_text(Cell(value=1234)) == "1.234"
     assert formatting.count_text(Cell(value=0)) == "0"
     assert formatting.count_text(Cell(value=None)) == formatting.EMPTY
-    assert formatting.count_value(Cell(value=10)) == 10
     assert formatting.percent_text(Share(value=None, hidden=True)) == "x"
     assert formatting.percent_value(Share(value=None, hidden=True)) == "x"
     assert formatting.mean_text(_item(None, hidden=True)) == "x"

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from meldcode_survey.dashboard import formatting
+from meldcode_survey.dashboard.queries import marks
 from meldcode_survey.exports.writers import load_summary
 from meldcode_survey.exports.writers.pdf import FactsheetTexts, render_factsheet
 
@@ -147,7 +148,7 @@ def test_the_childcare_sheet_is_the_published_two_pages(childcare_sheet, build):
         assert "vragenlijst versie 1" in page
         assert f"Bron: {SEED['source']}" in page
     with translation.override("nl"):
-        note = formatting.suppression_note(load_summary(export).context)
+        note = marks.disclosure_note(load_summary(export).context)
     assert _words(note)[:60] in one  # the disclosure note, below the chart
 
 

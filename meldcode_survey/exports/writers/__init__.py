@@ -91,7 +91,10 @@ def _build_summary(export: Export, path: Path, progress: Progress) -> int | None
         texts = FactsheetTexts.of(export.version)
         write_factsheet_pdf(path, summary, texts)
         return None
-    from .summary import mark_definitions, summary_tables, suppression_note
+    from meldcode_survey.dashboard import formatting
+    from meldcode_survey.dashboard.queries import marks
+
+    from .summary import summary_tables
 
     tables = summary_tables(summary)
     if export.format == export.Format.XLSX:
@@ -102,9 +105,9 @@ def _build_summary(export: Export, path: Path, progress: Progress) -> int | None
             path,
             tables,
             title=title,
-            note=suppression_note(summary),
+            note=marks.disclosure_note(summary.context),
             synthetic=summary.context.synthetic,
-            marks=mark_definitions(summary),
+            marks=formatting.mark_definitions(summary.context),
         )
     from .csv import write_summary_csv
 

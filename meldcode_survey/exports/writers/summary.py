@@ -30,7 +30,6 @@ from meldcode_survey.dashboard.queries import (
 )
 
 HIDDEN_SHARE = formatting.HIDDEN
-fmt_count = formatting.count_value
 fmt_percent = formatting.percent_value
 fmt_bound = formatting.bound_value
 fmt_mean = formatting.mean_value
@@ -117,7 +116,11 @@ def _context_table(summary: SectorSummary) -> SummaryTable:
             _("Data set"),
             _("Synthetic (generated, not real)") if ctx.synthetic else _("Real"),
         ),
-        ("threshold", _("Suppression threshold"), ctx.threshold),
+        (
+            "threshold",
+            _("Threshold (a count from 1 up to it reads as it or more)"),
+            ctx.threshold,
+        ),
         (
             "suppression",
             _("Small counts"),
@@ -128,7 +131,7 @@ def _context_table(summary: SectorSummary) -> SummaryTable:
         (
             "suppression_note",
             _("Note on disclosure control"),
-            suppression_note(summary),
+            marks.disclosure_note(summary.context),
         ),
         *(
             (f"mark_{i}", _("Mark %(mark)s") % {"mark": entry.symbol}, entry.text)
@@ -137,14 +140,6 @@ def _context_table(summary: SectorSummary) -> SummaryTable:
     ]
     table.rows = [{"code": c, "label": label, "value": v} for c, label, v in values]
     return table
-
-
-def suppression_note(summary: SectorSummary) -> str:
-    return formatting.suppression_note(summary.context)
-
-
-def mark_definitions(summary: SectorSummary) -> list[tuple[str, str]]:
-    return formatting.mark_definitions(summary.context)
 
 
 def _iso(day: date | None) -> str:
@@ -209,13 +204,13 @@ def _figures_table(summary: SectorSummary) -> SummaryTable:
             {
                 "code": f.sector,
                 "label": f.label,
-                "respondents": fmt_count(f.respondents),
-                "applied": fmt_count(f.applied),
+                "respondents": f.respondents.value,
+                "applied": f.applied.value,
                 "applied_percent": fmt_percent(f.applied_share),
                 **_interval("applied", f.applied_share),
-                "cases": fmt_count(f.cases),
-                "with_dilemma": fmt_count(f.with_dilemma),
-                "without_dilemma": fmt_count(f.without_dilemma),
+                "cases": f.cases.value,
+                "with_dilemma": f.with_dilemma.value,
+                "without_dilemma": f.without_dilemma.value,
                 "with_dilemma_percent": fmt_percent(f.with_dilemma_share),
                 **_interval("with_dilemma", f.with_dilemma_share),
                 "without_dilemma_percent": fmt_percent(f.without_dilemma_share),
@@ -290,10 +285,10 @@ def _items_table(summary: SectorSummary) -> SummaryTable:
     for item in summary.items:
         row: dict[str, Any] = {"code": item.code, "label": item.text}
         for point in item.points:
-            row[f"count_{point.value}"] = fmt_count(point.count)
+            row[f"count_{point.value}"] = point.count.value
         row.update(
-            not_applicable=fmt_count(item.not_applicable.count),
-            valid_n=fmt_count(item.valid_n),
+            not_applicable=item.not_applicable.count.value,
+            valid_n=item.valid_n.value,
             mean=fmt_mean(item),
             top_two_percent=fmt_percent(item.top_two),
             top_two_low=fmt_bound(item.top_two, item.top_two.low),
@@ -327,7 +322,7 @@ def _versus_wave(item: ItemSummary) -> dict[str, Any]:
     if wave is None:
         return {"wave_wording": _("not in that version")}
     row: dict[str, Any] = {
-        "wave_valid_n": fmt_count(wave.valid_n),
+        "wave_valid_n": wave.valid_n.value,
         "wave_top_two_percent": fmt_percent(wave.top_two),
         "wave_wording": _("wording changed") if wave.wording_changed else _("same"),
     }
@@ -381,7 +376,7 @@ def _choices_table(summary: SectorSummary) -> SummaryTable:
             {
                 "code": choice.code,
                 "label": choice.text,
-                "count": fmt_count(choice.answered),
+                "count": choice.answered.value,
                 "percent": None,
             }
         )
@@ -390,7 +385,7 @@ def _choices_table(summary: SectorSummary) -> SummaryTable:
                 {
                     "code": f"{choice.code}_{option.code}",
                     "label": f"{choice.text}: {option.label}",
-                    "count": fmt_count(option.count),
+                    "count": option.count.value,
                     "percent": fmt_percent(option.share),
                     **_interval("percent", option.share),
                 }
@@ -432,7 +427,7 @@ def _coded_table(summary: SectorSummary) -> SummaryTable:
             "code": "coded",
             "label": _("Coded cases")
             + (f" ({_('whole period')})" if coded.whole_period else ""),
-            "cases": fmt_count(coded.coded_cases),
+            "cases": coded.coded_cases.value,
             "percent": None,
         }
     )
@@ -440,7 +435,7 @@ def _coded_table(summary: SectorSummary) -> SummaryTable:
         {
             "code": "with_dilemma",
             "label": _("Coded cases with a dilemma"),
-            "cases": fmt_count(coded.dilemma_cases),
+            "cases": coded.dilemma_cases.value,
             "percent": None,
         }
     )
@@ -449,7 +444,7 @@ def _coded_table(summary: SectorSummary) -> SummaryTable:
             {
                 "code": code.key,
                 "label": code.label,
-                "cases": fmt_count(code.cases),
+                "cases": code.cases.value,
                 "percent": fmt_percent(code.share),
                 **_interval("percent", code.share),
             }
