@@ -118,7 +118,7 @@ def _context_table(summary: SectorSummary) -> SummaryTable:
         ),
         (
             "threshold",
-            _("Threshold (a count from 1 up to it reads as it or more)"),
+            _("Threshold (a count of 1 or more below it reads as it or more)"),
             ctx.threshold,
         ),
         (
