@@ -71,8 +71,9 @@ class Draft(models.Model):
     """Answers in progress, saved server-side page by page.
 
     A draft expires DRAFT_RETENTION_DAYS after its last save (`expires_at`, set
-    by save()): `Draft.objects.live()` finds the others, and the nightly
-    retention deletes `Draft.objects.expired()` (responses.retention).
+    by save()): `Draft.objects.live()` finds the others (the respondent's
+    requests ask the same in queries.live_draft, written out for speed), and
+    the nightly retention deletes `Draft.objects.expired()` (responses.retention).
     """
 
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="+")
