@@ -267,32 +267,30 @@ class AuthenticatorAppAdmin(AuditedAdminMixin, TOTPDeviceAdmin):
         }
 
     def audit_added(self, request: HttpRequest, device: TOTPDevice) -> None:
-        audit.record(
-            request.user,
-            Action.OTP_ENROLLED,
-            device.user,
-            device=device.name,
-            confirmed=device.confirmed,
-            via="admin",
-        )
+        _enrolled_in_admin(request, device)
 
     def audit_changed(
         self, request: HttpRequest, device: TOTPDevice, before: dict, after: dict
     ) -> None:
-        changed = sorted(k for k in after if before.get(k) != after[k])
-        if changed:
-            audit.record(
-                request.user,
-                Action.OTP_ENROLLED,
-                device.user,
-                device=device.name,
-                confirmed=device.confirmed,
-                changed=changed,
-                via="admin",
-            )
+        if changed := sorted(k for k in after if before.get(k) != after[k]):
+            _enrolled_in_admin(request, device, changed=changed)
 
     def audit_deleted(self, request: HttpRequest, device: TOTPDevice) -> None:
         audit.record(request.user, Action.OTP_RESET, device.user, device=device.name)
+
+
+def _enrolled_in_admin(
+    request: HttpRequest, device: TOTPDevice, **details: Any
+) -> None:
+    audit.record(
+        request.user,
+        Action.OTP_ENROLLED,
+        device.user,
+        device=device.name,
+        confirmed=device.confirmed,
+        via="admin",
+        **details,
+    )
 
 
 class AdminSite(OTPAdminSite):
